@@ -1,0 +1,4 @@
+//! segura-operator: keeps `Credential` custom resources in sync with the Segura PAM Core API.
+
+pub mod crd;
+pub mod segura;
