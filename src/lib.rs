@@ -1,4 +1,7 @@
 //! segura-operator: keeps `Credential` custom resources in sync with the Segura PAM Core API.
 
+pub mod cli;
 pub mod crd;
+pub mod resolve;
 pub mod segura;
+pub mod sync;

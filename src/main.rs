@@ -1,6 +1,17 @@
-//! The `segura-operator` binary.
+//! The `segura-operator` binary: `run`, `crd`, `simulator` and `sync`.
+
+use clap::Parser;
+use segura_operator::cli::args::{Cli, Command};
 
 fn main() -> anyhow::Result<()> {
-    print!("{}", segura_operator::crd::crd_yaml()?);
-    Ok(())
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Crd => {
+            print!("{}", segura_operator::crd::crd_yaml()?);
+            Ok(())
+        }
+        Command::Run(_) | Command::Simulator(_) | Command::Sync(_) => {
+            anyhow::bail!("not built yet")
+        }
+    }
 }

@@ -18,6 +18,7 @@ use super::status::CredentialStatus;
     group = "pam.segura.io",
     version = "v1alpha1",
     kind = "Credential",
+    doc = "A credential of Segura PAM Core, kept in sync by segura-operator: the spec is upserted into Segura by its identifier; status holds the id and identifier Segura returned and a Ready condition carrying Segura's error code on failure.",
     plural = "credentials",
     shortname = "segcred",
     category = "segura",

@@ -28,17 +28,39 @@ pub fn crd_yaml() -> Result<String, serde_saphyr::SerializeError> {
 }
 
 impl Credential {
-    /// Every Secret key this Credential references, in a stable order.
-    pub fn secret_refs(&self) -> Vec<&SecretKeySelector> {
+    /// Every Secret key this Credential references with the spec field that references it,
+    /// in a stable order.
+    pub fn secret_refs_with_fields(&self) -> Vec<(String, &SecretKeySelector)> {
         let spec = &self.spec;
-        let mut refs: Vec<&SecretKeySelector> = Vec::new();
-        refs.extend(spec.content_from.iter().map(|s| &s.secret_key_ref));
-        for a in spec.additional_settings.iter().flatten() {
-            refs.extend(a.secret_key_from.iter().map(|s| &s.secret_key_ref));
-            for f in a.additional_authentication_fields.iter().flatten() {
-                refs.extend(f.value_from.iter().map(|s| &s.secret_key_ref));
+        let mut refs = Vec::new();
+        if let Some(s) = &spec.content_from {
+            refs.push(("spec.contentFrom".to_string(), &s.secret_key_ref));
+        }
+        for (i, a) in spec.additional_settings.iter().flatten().enumerate() {
+            if let Some(s) = &a.secret_key_from {
+                refs.push((format!("spec.additionalSettings[{i}].secretKeyFrom"), &s.secret_key_ref));
+            }
+            for (j, f) in a.additional_authentication_fields.iter().flatten().enumerate() {
+                if let Some(s) = &f.value_from {
+                    let field = format!(
+                        "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
+                    );
+                    refs.push((field, &s.secret_key_ref));
+                }
             }
         }
         refs
+    }
+
+    /// Names of the Secrets this Credential references, sorted and without repeats.
+    pub fn secret_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .secret_refs_with_fields()
+            .into_iter()
+            .map(|(_, s)| s.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 }

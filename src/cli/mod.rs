@@ -1,0 +1,3 @@
+//! The `segura-operator` command line.
+
+pub mod args;

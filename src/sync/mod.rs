@@ -1,0 +1,3 @@
+//! `segura-operator sync`: apply Credential and Secret manifests from files straight to Segura.
+
+pub mod manifests;
