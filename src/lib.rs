@@ -1,6 +1,7 @@
 //! segura-operator: keeps `Credential` custom resources in sync with the Segura PAM Core API.
 
 pub mod cli;
+pub mod controller;
 pub mod crd;
 pub mod resolve;
 pub mod segura;

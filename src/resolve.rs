@@ -11,7 +11,9 @@ use crate::segura::secrets::{SecretValue, SecretValues};
 /// then `stringData` (set in manifests, never returned by an API server).
 pub fn secret_key_value(secret: &Secret, key: &str) -> Option<SecretValue> {
     if let Some(bytes) = secret.data.as_ref().and_then(|d| d.get(key)) {
-        return Some(SecretValue::new(String::from_utf8_lossy(&bytes.0).into_owned()));
+        return Some(SecretValue::new(
+            String::from_utf8_lossy(&bytes.0).into_owned(),
+        ));
     }
     secret
         .string_data

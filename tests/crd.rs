@@ -47,13 +47,16 @@ fn schema_is_structural() {
                 problems.push(format!("{path}: has {forbidden}"));
             }
         }
-        let preserves = node.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
+        let preserves = node.get("x-kubernetes-preserve-unknown-fields")
+            == Some(&Value::Bool(true))
             || node.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
         if node.get("type").is_none() && !preserves && !path.is_empty() {
             problems.push(format!("{path}: no type"));
         }
         if node.get("properties").is_some() && node.get("additionalProperties").is_some() {
-            problems.push(format!("{path}: properties and additionalProperties together"));
+            problems.push(format!(
+                "{path}: properties and additionalProperties together"
+            ));
         }
         if let Some(e) = node.get("enum").and_then(Value::as_array)
             && e.iter().any(Value::is_null)
@@ -91,7 +94,10 @@ fn required_fields_and_patterns_are_in_the_schema() {
 fn cel_rules_name_only_existing_fields() {
     let mut checked = 0;
     walk("", &schema(), &mut |path, node| {
-        let Some(rules) = node.get("x-kubernetes-validations").and_then(Value::as_array) else {
+        let Some(rules) = node
+            .get("x-kubernetes-validations")
+            .and_then(Value::as_array)
+        else {
             return;
         };
         let props = node["properties"].as_object().expect("rule on an object");
@@ -103,7 +109,10 @@ fn cel_rules_name_only_existing_fields() {
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect();
-                assert!(props.contains_key(&field), "{path}: rule names unknown field {field}");
+                assert!(
+                    props.contains_key(&field),
+                    "{path}: rule names unknown field {field}"
+                );
             }
             checked += 1;
         }

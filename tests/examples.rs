@@ -11,7 +11,9 @@ use segura_operator::segura::body::{REDACTED, request_body};
 use segura_operator::sync::manifests::{Manifests, load};
 
 fn example(file: &str) -> (Manifests, usize) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(file);
     let m = load(&[path]).expect("example loads");
     assert_eq!(m.credentials.len(), 1, "{file} holds one Credential");
     (m, 0)
@@ -21,8 +23,16 @@ fn example(file: &str) -> (Manifests, usize) {
 fn rendered(file: &str) -> Value {
     let (m, i) = example(file);
     let cred = &m.credentials[i].1;
-    assert_eq!(validate_spec(&cred.spec), vec![], "{file} passes the CRD's rules");
-    let ns = cred.metadata.namespace.clone().expect("namespace defaulted");
+    assert_eq!(
+        validate_spec(&cred.spec),
+        vec![],
+        "{file} passes the CRD's rules"
+    );
+    let ns = cred
+        .metadata
+        .namespace
+        .clone()
+        .expect("namespace defaulted");
     let secrets = resolve_secrets(cred, |name| m.secret(&ns, name)).expect("secrets resolve");
     let body = request_body(&cred.spec, cred.spec.identifier.as_deref(), true, &secrets)
         .expect("body renders");
@@ -31,7 +41,10 @@ fn rendered(file: &str) -> Value {
         // The page's sample auth values ("Enable", "value") are also key names: check the
         // JSON-quoted value as it would stand after a colon.
         let quoted = format!(":{}", Value::String(v.expose().to_string()));
-        assert!(!debug.contains(&quoted), "{file}: Debug of the body leaks a secret");
+        assert!(
+            !debug.contains(&quoted),
+            "{file}: Debug of the body leaks a secret"
+        );
     }
     Value::Object(body.expose().clone())
 }
@@ -165,7 +178,11 @@ fn additional_settings_matches_page_but_for_two_named_deviations() {
     expected["additional_settings"][0]["criticality"] = json!("high");
     let got = rendered("05-additional-settings.yaml");
     assert_eq!(got, expected);
-    assert_ne!(got, page_additional_settings_example(), "the deviations are real");
+    assert_ne!(
+        got,
+        page_additional_settings_example(),
+        "the deviations are real"
+    );
 }
 
 #[test]

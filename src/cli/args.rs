@@ -67,7 +67,12 @@ pub struct RunArgs {
     #[command(flatten)]
     pub segura: SeguraArgs,
     /// Namespaces to watch, comma-separated; empty watches all namespaces.
-    #[arg(long, env = "WATCH_NAMESPACES", value_delimiter = ',', default_value = "")]
+    #[arg(
+        long,
+        env = "WATCH_NAMESPACES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
     pub namespaces: Vec<String>,
     /// Credentials reconciled at once.
     #[arg(long, env = "CONCURRENCY", default_value_t = 4)]

@@ -38,9 +38,17 @@ impl Credential {
         }
         for (i, a) in spec.additional_settings.iter().flatten().enumerate() {
             if let Some(s) = &a.secret_key_from {
-                refs.push((format!("spec.additionalSettings[{i}].secretKeyFrom"), &s.secret_key_ref));
+                refs.push((
+                    format!("spec.additionalSettings[{i}].secretKeyFrom"),
+                    &s.secret_key_ref,
+                ));
             }
-            for (j, f) in a.additional_authentication_fields.iter().flatten().enumerate() {
+            for (j, f) in a
+                .additional_authentication_fields
+                .iter()
+                .flatten()
+                .enumerate()
+            {
                 if let Some(s) = &f.value_from {
                     let field = format!(
                         "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
