@@ -313,3 +313,83 @@ impl SeguraClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segura::api::MSG_RESOURCE_NOT_FOUND;
+
+    #[test]
+    fn upsert_answer() {
+        let body = r#"{"code":201,"response":{"status":201,"message":"Credential successfully registered!","error":false},
+            "tenant":"Segura","credential":{"id":"42","identifier":"abc"}}"#;
+        assert!(check_answer(201, body.as_bytes(), None).is_ok());
+        let up = parse_upserted(201, body.as_bytes()).unwrap();
+        assert_eq!(
+            up,
+            Upserted {
+                id: "42".into(),
+                identifier: "abc".into(),
+                http_status: 201,
+                changed: true
+            }
+        );
+        let body = r#"{"code":200,"response":{"changed":"false"},"credential":{"id":7}}"#;
+        let up = parse_upserted(200, body.as_bytes()).unwrap();
+        assert_eq!((up.id.as_str(), up.changed), ("7", false));
+        let body =
+            r#"{"code":200,"response":{"changed":"true","message":""},"credential":{"id":"7"}}"#;
+        assert!(parse_upserted(200, body.as_bytes()).unwrap().changed);
+        let err = parse_upserted(200, br#"{"code":200,"response":{"message":"ok"}}"#).unwrap_err();
+        assert_eq!(err.reason(), "UnexpectedAnswer");
+    }
+
+    #[test]
+    fn success_status_with_an_error_envelope_is_an_error() {
+        let env = Envelope::error(400, "1011: Device not found", Some(1011));
+        let body = serde_json::to_vec(&env).unwrap();
+        let err = check_answer(200, &body, None).unwrap_err();
+        assert_eq!(
+            (err.http_status(), err.segura_code()),
+            (Some(400), Some(1011))
+        );
+    }
+
+    #[test]
+    fn list_answer() {
+        let body = r#"{"code":200,"response":{},"credentials":[{"id":1,"identifier":"a","username":"u"}]}"#;
+        let list = parse_list(200, body.as_bytes()).unwrap();
+        assert_eq!((list[0].id.as_str(), list[0].active), ("1", true));
+        assert!(parse_list(200, br#"{"code":200}"#).unwrap().is_empty());
+        assert!(parse_list(200, b"<html>").is_err());
+    }
+
+    #[test]
+    fn already_gone_answers() {
+        let gone = |status, message: &str, code| {
+            let body = serde_json::to_vec(&Envelope::error(status, message, code)).unwrap();
+            is_already_gone(&SeguraError::from_answer(status, &body, None, false))
+        };
+        assert!(gone(400, "1007: Credential not found", Some(1007)));
+        assert!(gone(400, "1008: Credential inactive", None));
+        assert!(gone(404, MSG_RESOURCE_NOT_FOUND, None));
+        assert!(!gone(400, "1009: No access to credential", Some(1009)));
+        assert!(!gone(500, "Unexpected error.", None));
+        assert!(!is_already_gone(&SeguraError::Timeout(
+            Duration::from_secs(1)
+        )));
+    }
+
+    #[test]
+    fn endpoint_labels() {
+        let labels: Vec<_> = [
+            Endpoint::Token,
+            Endpoint::Upsert,
+            Endpoint::Deactivate,
+            Endpoint::List,
+        ]
+        .map(Endpoint::as_str)
+        .into();
+        assert_eq!(labels, ["token", "upsert", "deactivate", "list"]);
+    }
+}
