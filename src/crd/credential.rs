@@ -121,9 +121,7 @@ pub struct CredentialSpec {
 }
 
 /// What the operator does in Segura when the resource is deleted.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum DeletionPolicy {
     /// Deactivate the credential in Segura (`DELETE /pam/credential/{id}`).
     #[default]
@@ -133,9 +131,7 @@ pub enum DeletionPolicy {
 }
 
 /// When the operator sends the password.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum PasswordPolicy {
     /// Send the password on every sync.
     #[default]

@@ -12,7 +12,8 @@ pub const AUTH_REQUIRED_MSG: &str = "authenticationCredential, authenticationHos
 /// CEL: an enabled JIT configuration picks exactly one of its two variants.
 pub const JIT_ONE_VARIANT: &str = "!(has(self.jit) && self.jit) || ((has(self.credentialCreationAndDeletion) && self.credentialCreationAndDeletion) != (has(self.enableDisableCredential) && self.enableDisableCredential))";
 /// Message of [`JIT_ONE_VARIANT`].
-pub const JIT_ONE_VARIANT_MSG: &str = "when jit is true, exactly one of credentialCreationAndDeletion and enableDisableCredential must be true";
+pub const JIT_ONE_VARIANT_MSG: &str =
+    "when jit is true, exactly one of credentialCreationAndDeletion and enableDisableCredential must be true";
 
 /// CEL: the create/delete variant names its plugins (Segura error 1046 otherwise).
 pub const JIT_CREATE_DELETE_PLUGINS: &str = "!(has(self.credentialCreationAndDeletion) && self.credentialCreationAndDeletion) || (has(self.credentialCreationPlugin) && has(self.credentialDeletionPlugin))";
@@ -37,7 +38,8 @@ pub const JIT_ENABLE_DISABLE_TEMPLATES_MSG: &str = "credentialEnableTemplate and
 /// Pattern of `identifier` (the page's alert: letters, digits, `_`, `-` and `.`).
 pub const IDENTIFIER_PATTERN: &str = "^[A-Za-z0-9._-]*$";
 /// Message for an identifier that breaks [`IDENTIFIER_PATTERN`].
-pub const IDENTIFIER_MSG: &str = "may contain only letters, digits, '_', '-' and '.' (Segura 1053)";
+pub const IDENTIFIER_MSG: &str =
+    "may contain only letters, digits, '_', '-' and '.' (Segura 1053)";
 
 /// Pattern of a comma-joined list item (`tags`, `deviceTags`, `deviceDomain`): the operator
 /// joins items with commas, so an item may hold neither a comma nor surrounding spaces.

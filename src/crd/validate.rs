@@ -59,11 +59,7 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
     if let Some(e) = &spec.execution_settings
         && !auth_given(
             e.use_own_credential_to_connect,
-            [
-                &e.authentication_credential,
-                &e.authentication_hostname,
-                &e.authentication_ip,
-            ],
+            [&e.authentication_credential, &e.authentication_hostname, &e.authentication_ip],
         )
     {
         bad("spec.executionSettings", rules::AUTH_REQUIRED_MSG);
@@ -71,11 +67,7 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
     if let Some(s) = &spec.session_settings
         && !auth_given(
             s.use_own_credential_to_connect,
-            [
-                &s.authentication_credential,
-                &s.authentication_hostname,
-                &s.authentication_ip,
-            ],
+            [&s.authentication_credential, &s.authentication_hostname, &s.authentication_ip],
         )
     {
         bad("spec.sessionSettings", rules::AUTH_REQUIRED_MSG);
@@ -84,11 +76,7 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
         let field = "spec.jitSettings";
         if !auth_given(
             j.use_own_credential_to_connect,
-            [
-                &j.authentication_credential,
-                &j.authentication_hostname,
-                &j.authentication_ip,
-            ],
+            [&j.authentication_credential, &j.authentication_hostname, &j.authentication_ip],
         ) {
             bad(field, rules::AUTH_REQUIRED_MSG);
         }

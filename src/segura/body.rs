@@ -158,47 +158,19 @@ fn execution(e: &ExecutionSettings) -> Value {
     put(&mut m, "parent_hostname", &e.parent_hostname);
     put(&mut m, "parent_ip", &e.parent_ip);
     put(&mut m, "automatic_change", &e.automatic_change);
-    put(
-        &mut m,
-        "agent_based_password_change",
-        &e.agent_based_password_change,
-    );
+    put(&mut m, "agent_based_password_change", &e.agent_based_password_change);
     put(&mut m, "change_plugin", &e.change_plugin);
     put(&mut m, "change_template", &e.change_template);
-    put(
-        &mut m,
-        "use_own_credential_to_connect",
-        &e.use_own_credential_to_connect,
-    );
-    put(
-        &mut m,
-        "authentication_credential",
-        &e.authentication_credential,
-    );
-    put(
-        &mut m,
-        "authentication_hostname",
-        &e.authentication_hostname,
-    );
+    put(&mut m, "use_own_credential_to_connect", &e.use_own_credential_to_connect);
+    put(&mut m, "authentication_credential", &e.authentication_credential);
+    put(&mut m, "authentication_hostname", &e.authentication_hostname);
     put(&mut m, "authentication_ip", &e.authentication_ip);
     put(&mut m, "status", &e.status);
-    put(
-        &mut m,
-        "reconciliation_credential",
-        &e.reconciliation_credential,
-    );
-    put(
-        &mut m,
-        "reconciliation_hostname",
-        &e.reconciliation_hostname,
-    );
+    put(&mut m, "reconciliation_credential", &e.reconciliation_credential);
+    put(&mut m, "reconciliation_hostname", &e.reconciliation_hostname);
     put(&mut m, "reconciliation_ip", &e.reconciliation_ip);
     put(&mut m, "reconciliation_plugin", &e.reconciliation_plugin);
-    put(
-        &mut m,
-        "reconciliation_template",
-        &e.reconciliation_template,
-    );
+    put(&mut m, "reconciliation_template", &e.reconciliation_template);
     Value::Object(m)
 }
 
@@ -230,21 +202,9 @@ fn session(s: &SessionSettings) -> Value {
             .collect();
         m.insert("macros".into(), Value::Array(items));
     }
-    put(
-        &mut m,
-        "use_own_credential_to_connect",
-        &s.use_own_credential_to_connect,
-    );
-    put(
-        &mut m,
-        "authentication_credential",
-        &s.authentication_credential,
-    );
-    put(
-        &mut m,
-        "authentication_hostname",
-        &s.authentication_hostname,
-    );
+    put(&mut m, "use_own_credential_to_connect", &s.use_own_credential_to_connect);
+    put(&mut m, "authentication_credential", &s.authentication_credential);
+    put(&mut m, "authentication_hostname", &s.authentication_hostname);
     put(&mut m, "authentication_ip", &s.authentication_ip);
     Value::Object(m)
 }
@@ -270,17 +230,13 @@ fn additional(
             put(&mut o, "name", &f.name);
             put(&mut o, "short_name", &f.short_name);
             if let Some(src) = &f.value_from {
-                let field = format!(
-                    "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
-                );
+                let field =
+                    format!("spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom");
                 o.insert("value".into(), secret(src, &field)?);
             }
             items.push(Value::Object(o));
         }
-        m.insert(
-            "additional_authentication_fields".into(),
-            Value::Array(items),
-        );
+        m.insert("additional_authentication_fields".into(), Value::Array(items));
     }
     put(&mut m, "notes", &a.notes);
     Ok(Value::Object(m))
@@ -289,71 +245,19 @@ fn additional(
 fn jit(j: &JitSettings) -> Value {
     let mut m = Map::new();
     put(&mut m, "jit", &j.jit);
-    put(
-        &mut m,
-        "credential_creation_and_deletion",
-        &j.credential_creation_and_deletion,
-    );
-    put(
-        &mut m,
-        "enable_disable_credential",
-        &j.enable_disable_credential,
-    );
-    put(
-        &mut m,
-        "use_own_credential_to_connect",
-        &j.use_own_credential_to_connect,
-    );
-    put(
-        &mut m,
-        "authentication_credential",
-        &j.authentication_credential,
-    );
-    put(
-        &mut m,
-        "authentication_hostname",
-        &j.authentication_hostname,
-    );
+    put(&mut m, "credential_creation_and_deletion", &j.credential_creation_and_deletion);
+    put(&mut m, "enable_disable_credential", &j.enable_disable_credential);
+    put(&mut m, "use_own_credential_to_connect", &j.use_own_credential_to_connect);
+    put(&mut m, "authentication_credential", &j.authentication_credential);
+    put(&mut m, "authentication_hostname", &j.authentication_hostname);
     put(&mut m, "authentication_ip", &j.authentication_ip);
-    put(
-        &mut m,
-        "credential_creation_plugin",
-        &j.credential_creation_plugin,
-    );
-    put(
-        &mut m,
-        "credential_creation_template",
-        &j.credential_creation_template,
-    );
-    put(
-        &mut m,
-        "credential_deletion_plugin",
-        &j.credential_deletion_plugin,
-    );
-    put(
-        &mut m,
-        "credential_deletion_template",
-        &j.credential_deletion_template,
-    );
-    put(
-        &mut m,
-        "credential_enable_plugin",
-        &j.credential_enable_plugin,
-    );
-    put(
-        &mut m,
-        "credential_enable_template",
-        &j.credential_enable_template,
-    );
-    put(
-        &mut m,
-        "credential_disable_plugin",
-        &j.credential_disable_plugin,
-    );
-    put(
-        &mut m,
-        "credential_disable_template",
-        &j.credential_disable_template,
-    );
+    put(&mut m, "credential_creation_plugin", &j.credential_creation_plugin);
+    put(&mut m, "credential_creation_template", &j.credential_creation_template);
+    put(&mut m, "credential_deletion_plugin", &j.credential_deletion_plugin);
+    put(&mut m, "credential_deletion_template", &j.credential_deletion_template);
+    put(&mut m, "credential_enable_plugin", &j.credential_enable_plugin);
+    put(&mut m, "credential_enable_template", &j.credential_enable_template);
+    put(&mut m, "credential_disable_plugin", &j.credential_disable_plugin);
+    put(&mut m, "credential_disable_template", &j.credential_disable_template);
     Value::Object(m)
 }
