@@ -385,3 +385,16 @@ impl std::fmt::Debug for TokenResponse {
             .finish()
     }
 }
+
+/// OAuth2 error codes (RFC 6749 §5.2) the token endpoint may answer with that mean the client
+/// id, secret or grant is refused: an authorization problem, not a transient one.
+pub const OAUTH_AUTH_ERRORS: [&str; 4] = [
+    "invalid_client",
+    "unauthorized_client",
+    "invalid_grant",
+    "access_denied",
+];
+/// Margin before a token's expiry at which it is renewed: a tenth of its lifetime, at most this.
+pub const TOKEN_RENEW_MARGIN_MAX_SECS: u64 = 60;
+/// Header field Segura's gateway sets on 429 answers (seconds).
+pub const RETRY_AFTER: &str = "retry-after";

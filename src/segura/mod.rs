@@ -2,4 +2,13 @@
 
 pub mod api;
 pub mod body;
+pub mod client;
+pub mod client_config;
+pub mod error;
 pub mod secrets;
+pub mod token;
+
+pub use client::{
+    CredentialSummary, Deactivated, Endpoint, RequestObserver, SeguraClient, SeguraConfig, Upserted,
+};
+pub use error::SeguraError;
