@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod controller;
 pub mod crd;
+pub mod metrics;
 pub mod resolve;
 pub mod segura;
 pub mod sync;

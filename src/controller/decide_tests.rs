@@ -145,7 +145,7 @@ fn ready_condition_keeps_transition_time_unless_it_flips() {
         t0.clone(),
     );
     let again = ready_condition(
-        &[first.clone()],
+        std::slice::from_ref(&first),
         &Readiness::failed("DomainNotRegistered", "1029"),
         Some(2),
         t1.clone(),
