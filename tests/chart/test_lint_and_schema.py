@@ -129,3 +129,19 @@ def test_template_rejects_contradictions(chart, override, needle):
     with pytest.raises(helm.HelmRenderError) as err:
         render(chart, merged(MINIMAL_VALUES, override))
     assert needle in str(err.value)
+
+
+def test_readme_documents_the_values(chart):
+    """The README's values table names only real keys and covers every top-level key."""
+    import re
+
+    readme = (CHART_DIR / "README.md").read_text()
+    documented = re.findall(r"^\| `([A-Za-z][\w.]*)` \|", readme, flags=re.M)
+    values = chart.values
+    for path in documented:
+        node = values
+        for part in path.split("."):
+            assert isinstance(node, dict) and part in node, f"README documents unknown value {path}"
+            node = node[part]
+    tops = {p.split(".")[0] for p in documented}
+    assert set(values) <= tops, f"undocumented values: {set(values) - tops}"
