@@ -70,7 +70,7 @@ def test_env_defaults(minimal):
     assert env["SEGURA_TIMEOUT"] == "30s"
     assert env["SEGURA_CLIENT_ID_FILE"] == f"{SECRET_DIR}/client-id"
     assert env["SEGURA_CLIENT_SECRET_FILE"] == f"{SECRET_DIR}/client-secret"
-    assert env["WATCH_NAMESPACES"] == ""
+    assert "WATCH_NAMESPACES" not in env  # the binary's default: all namespaces
     assert env["CONCURRENCY"] == "4"
     assert env["RESYNC_INTERVAL"] == "1h"
     assert env["LEADER_ELECTION"] == "true"
