@@ -132,7 +132,8 @@ async fn round(api: &Api<Lease>, cfg: &LeaderConfig) -> Result<bool, kube::Error
         Step::Replace(spec) => {
             let mut lease = current.unwrap_or_default();
             lease.spec = Some(spec);
-            api.replace(&cfg.lease_name, &PostParams::default(), &lease).await
+            api.replace(&cfg.lease_name, &PostParams::default(), &lease)
+                .await
         }
     };
     match result {
@@ -152,7 +153,10 @@ async fn release(api: &Api<Lease>, cfg: &LeaderConfig) {
     {
         spec.holder_identity = None;
         spec.renew_time = None;
-        if let Err(e) = api.replace(&cfg.lease_name, &PostParams::default(), &lease).await {
+        if let Err(e) = api
+            .replace(&cfg.lease_name, &PostParams::default(), &lease)
+            .await
+        {
             tracing::warn!(error = %e, "could not release the lease");
         }
     }
@@ -169,16 +173,26 @@ mod tests {
     #[test]
     fn creates_renews_follows_and_takes_over() {
         let t0 = Timestamp::now();
-        let Step::Create(a) = step(None, &cfg("a"), t0) else { panic!() };
+        let Step::Create(a) = step(None, &cfg("a"), t0) else {
+            panic!()
+        };
         assert_eq!(a.holder_identity.as_deref(), Some("a"));
         assert!(matches!(step(Some(&a), &cfg("a"), t0), Step::Replace(_)));
         let soon = t0 + Duration::from_secs(5);
         assert_eq!(step(Some(&a), &cfg("b"), soon), Step::Follow);
         let late = t0 + Duration::from_secs(16);
-        let Step::Replace(b) = step(Some(&a), &cfg("b"), late) else { panic!() };
+        let Step::Replace(b) = step(Some(&a), &cfg("b"), late) else {
+            panic!()
+        };
         assert_eq!(b.holder_identity.as_deref(), Some("b"));
         assert_eq!(b.lease_transitions, Some(1));
-        let released = LeaseSpec { holder_identity: None, ..a };
-        assert!(matches!(step(Some(&released), &cfg("b"), soon), Step::Replace(_)));
+        let released = LeaseSpec {
+            holder_identity: None,
+            ..a
+        };
+        assert!(matches!(
+            step(Some(&released), &cfg("b"), soon),
+            Step::Replace(_)
+        ));
     }
 }

@@ -3,7 +3,11 @@
 pub mod cli;
 pub mod controller;
 pub mod crd;
+pub mod http;
+pub mod leader;
 pub mod metrics;
+pub mod operator;
 pub mod resolve;
 pub mod segura;
 pub mod sync;
+pub mod telemetry;

@@ -102,7 +102,11 @@ impl Metrics {
             credentials.clone(),
         );
         let leader = Gauge::default();
-        registry.register("leader", "1 while this instance is the leader", leader.clone());
+        registry.register(
+            "leader",
+            "1 while this instance is the leader",
+            leader.clone(),
+        );
         Self {
             registry,
             reconciles,

@@ -27,16 +27,33 @@ pub async fn cleanup(cred: &Credential, ctx: &Context) -> Result<Action, Error> 
             Ok(outcome) => {
                 let note = match outcome {
                     Deactivated::Deactivated => format!("Deactivated credential {id} in Segura"),
-                    Deactivated::AlreadyGone => format!("Credential {id} was already gone from Segura"),
+                    Deactivated::AlreadyGone => {
+                        format!("Credential {id} was already gone from Segura")
+                    }
                 };
                 publish(ctx, &reference(cred), false, "Deactivated", "Delete", note).await;
             }
             Err(err) => {
                 let readiness = Readiness::failed(REASON_DELETION_FAILED, err.to_string());
                 let old = cred.status.as_ref();
-                let new = failure_status(old, &readiness, err.code(), None, cred.metadata.generation, Time(Timestamp::now()));
+                let new = failure_status(
+                    old,
+                    &readiness,
+                    err.code(),
+                    None,
+                    cred.metadata.generation,
+                    Time(Timestamp::now()),
+                );
                 super::report::patch_status(ctx, cred, &new).await?;
-                publish(ctx, &reference(cred), true, REASON_DELETION_FAILED, "Delete", readiness.message.clone()).await;
+                publish(
+                    ctx,
+                    &reference(cred),
+                    true,
+                    REASON_DELETION_FAILED,
+                    "Delete",
+                    readiness.message.clone(),
+                )
+                .await;
                 ctx.metrics.set_reason(&key, Some(REASON_DELETION_FAILED));
                 ctx.metrics.reconciled("deletion_failed", start.elapsed());
                 return Err(Error::Deactivation(err));

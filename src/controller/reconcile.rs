@@ -63,7 +63,11 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
 
     let violations = validate_spec(&cred.spec);
     if !violations.is_empty() {
-        let message = violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        let message = violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
         let readiness = Readiness::failed(REASON_INVALID_SPEC, message);
         fail(ctx, cred, &key, &readiness, NO_SEGURA_CODE, None).await?;
         ctx.metrics.reconciled("invalid_spec", start.elapsed());
@@ -105,7 +109,12 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
     let plan: SyncPlan = match decide(&cred.spec, status, &fp, &sfp, Timestamp::now(), ctx.resync) {
         Decision::UpToDate { requeue_after } => {
             ctx.metrics.reconciled("up_to_date", start.elapsed());
-            ctx.metrics.set_reason(&key, status.and_then(|s| s.conditions.first()).map(|c| c.reason.as_str()));
+            ctx.metrics.set_reason(
+                &key,
+                status
+                    .and_then(|s| s.conditions.first())
+                    .map(|c| c.reason.as_str()),
+            );
             return Ok(Action::requeue(requeue_after + jittered(Duration::ZERO)));
         }
         Decision::AwaitChange => {
@@ -115,7 +124,12 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
         Decision::Sync(plan) => plan,
     };
 
-    let body = match request_body(&cred.spec, plan.identifier.as_deref(), plan.include_content, &values) {
+    let body = match request_body(
+        &cred.spec,
+        plan.identifier.as_deref(),
+        plan.include_content,
+        &values,
+    ) {
         Ok(b) => b,
         Err(missing) => {
             let readiness = Readiness::failed(REASON_SECRET_NOT_FOUND, missing.to_string());
@@ -127,11 +141,23 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
         Ok(up) => {
             let created = status.and_then(|s| s.id.as_ref()).is_none();
             let (reason, note) = if created {
-                ("Created", format!("Created credential {} ({}) in Segura", up.id, up.identifier))
+                (
+                    "Created",
+                    format!("Created credential {} ({}) in Segura", up.id, up.identifier),
+                )
             } else if plan.periodic && up.changed {
-                ("Updated", format!("Resync found drift in Segura and corrected credential {}", up.id))
+                (
+                    "Updated",
+                    format!(
+                        "Resync found drift in Segura and corrected credential {}",
+                        up.id
+                    ),
+                )
             } else {
-                ("Updated", format!("Updated credential {} ({}) in Segura", up.id, up.identifier))
+                (
+                    "Updated",
+                    format!("Updated credential {} ({}) in Segura", up.id, up.identifier),
+                )
             };
             let applied = Applied {
                 id: up.id.clone(),
@@ -143,7 +169,8 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
             let new = success_status(status, &applied, generation, now());
             patch_status(ctx, cred, &new).await?;
             ctx.backoffs.reset(&key);
-            ctx.metrics.set_reason(&key, Some(super::conditions::REASON_SYNCED));
+            ctx.metrics
+                .set_reason(&key, Some(super::conditions::REASON_SYNCED));
             if !plan.periodic || up.changed {
                 publish(ctx, &reference(cred), false, reason, "Sync", note).await;
             }
@@ -161,7 +188,10 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
 
 /// The requeue after a Segura failure, per the error's class.
 fn retry(ctx: &Context, key: &str, err: &SeguraError) -> Action {
-    match ctx.backoffs.failure(key, err.class(), err.retry_after(), Instant::now()) {
+    match ctx
+        .backoffs
+        .failure(key, err.class(), err.retry_after(), Instant::now())
+    {
         Some(delay) => Action::requeue(delay),
         None => Action::await_change(),
     }
@@ -178,10 +208,25 @@ async fn fail(
     attempted: Option<&str>,
 ) -> Result<(), Error> {
     let old = cred.status.as_ref();
-    let new = failure_status(old, readiness, code, attempted, cred.metadata.generation, now());
+    let new = failure_status(
+        old,
+        readiness,
+        code,
+        attempted,
+        cred.metadata.generation,
+        now(),
+    );
     patch_status(ctx, cred, &new).await?;
     if condition_changed(old, &new) {
-        publish(ctx, &reference(cred), true, &readiness.reason, "Sync", readiness.message.clone()).await;
+        publish(
+            ctx,
+            &reference(cred),
+            true,
+            &readiness.reason,
+            "Sync",
+            readiness.message.clone(),
+        )
+        .await;
     }
     ctx.metrics.set_reason(key, Some(&readiness.reason));
     Ok(())

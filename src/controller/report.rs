@@ -34,9 +34,20 @@ pub async fn patch_status(
 }
 
 /// Publishes an Event on the Credential. A failure to publish is logged, never fatal.
-pub async fn publish(ctx: &Context, reference: &ObjectReference, warning: bool, reason: &str, action: &str, note: String) {
+pub async fn publish(
+    ctx: &Context,
+    reference: &ObjectReference,
+    warning: bool,
+    reason: &str,
+    action: &str,
+    note: String,
+) {
     let event = Event {
-        type_: if warning { EventType::Warning } else { EventType::Normal },
+        type_: if warning {
+            EventType::Warning
+        } else {
+            EventType::Normal
+        },
         reason: reason.to_string(),
         note: Some(note),
         action: action.to_string(),
@@ -63,8 +74,14 @@ pub fn ns_name(cred: &Credential) -> Result<(String, String), Error> {
 /// Whether the Ready condition changed in a way worth an Event (reason, message or status).
 pub fn condition_changed(old: Option<&CredentialStatus>, new: &CredentialStatus) -> bool {
     let pick = |s: Option<&CredentialStatus>| {
-        s.and_then(|s| s.conditions.first())
-            .map(|c| (c.status.clone(), c.reason.clone(), c.message.clone(), c.observed_generation))
+        s.and_then(|s| s.conditions.first()).map(|c| {
+            (
+                c.status.clone(),
+                c.reason.clone(),
+                c.message.clone(),
+                c.observed_generation,
+            )
+        })
     };
     pick(old) != pick(Some(new))
 }

@@ -69,7 +69,10 @@ fn controller(
 ) -> (Store<Guarded>, impl Future<Output = ()>) {
     let client = ctx.client.clone();
     let (creds, secrets): (Api<Guarded>, Api<PartialObjectMeta<Secret>>) = match &namespace {
-        Some(ns) => (Api::namespaced(client.clone(), ns), Api::namespaced(client, ns)),
+        Some(ns) => (
+            Api::namespaced(client.clone(), ns),
+            Api::namespaced(client, ns),
+        ),
         None => (Api::all(client.clone()), Api::all(client)),
     };
     let controller = Controller::new(creds, watcher::Config::default().any_semantic())
@@ -97,7 +100,10 @@ fn controller(
 }
 
 /// The Credentials (in the Secret's namespace) that reference the Secret.
-fn referencing(store: &Store<Guarded>, secret: &PartialObjectMeta<Secret>) -> Vec<ObjectRef<Guarded>> {
+fn referencing(
+    store: &Store<Guarded>,
+    secret: &PartialObjectMeta<Secret>,
+) -> Vec<ObjectRef<Guarded>> {
     let ns = secret.namespace();
     let name = secret.name_any();
     store
