@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use segura_operator::crd::CredentialSpec;
@@ -294,8 +294,8 @@ async fn every_numbered_error_is_classified() {
     );
     assert_eq!(
         sim.count(SimEndpoint::Token),
-        2,
-        "1039 does not renew the token"
+        3,
+        "1039 does not renew the token (client, raw request, read-only client)"
     );
     ro.list().await.unwrap();
 }
@@ -577,15 +577,26 @@ impl Write for Captured {
     }
 }
 
+/// Every log line of this test binary from the first call on. A global subscriber: a scoped
+/// one misses events when other tests hit the same callsites on other threads.
+fn captured_logs() -> Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        logs
+    })
+    .clone()
+}
+
 #[tokio::test]
 async fn no_secret_or_token_in_debug_or_logs() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = captured_logs();
     let sim = start(SimulatorConfig {
         token_lifetime_secs: 1,
         ..SimulatorConfig::demo()
