@@ -9,5 +9,6 @@ pub mod metrics;
 pub mod operator;
 pub mod resolve;
 pub mod segura;
+pub mod simulator;
 pub mod sync;
 pub mod telemetry;
