@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use segura_operator::cli::args::{Cli, Command};
+use segura_operator::simulator::SimulatorConfig;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -12,6 +13,20 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => segura_operator::cli::run::run_operator(*args).await,
-        Command::Simulator(_) | Command::Sync(_) => anyhow::bail!("not built yet"),
+        Command::Simulator(args) => {
+            segura_operator::telemetry::init(None);
+            let config = match &args.config {
+                Some(path) => SimulatorConfig::from_yaml(&std::fs::read_to_string(path)?)?,
+                None => SimulatorConfig::demo(),
+            };
+            segura_operator::simulator::serve(args.listen, config).await
+        }
+        Command::Sync(args) => {
+            if segura_operator::sync::run::run(args).await? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
     }
 }

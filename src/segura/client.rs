@@ -68,7 +68,8 @@ pub struct Upserted {
 pub enum Deactivated {
     /// Segura deactivated the credential now.
     Deactivated,
-    /// Segura does not know it or it was already inactive (1007, 1008, or a plain 404).
+    /// Segura does not know it or it was already inactive (1007 or 1008). A plain 404 is not
+    /// counted: it means a wrong path prefix, and Segura would keep the credential active.
     AlreadyGone,
 }
 
@@ -195,7 +196,7 @@ pub fn is_already_gone(err: &SeguraError) -> bool {
     matches!(
         err.known_code(),
         Some(ErrorCode::CredentialNotFound | ErrorCode::CredentialInactive)
-    ) || (err.http_status() == Some(404) && err.segura_code().is_none())
+    )
 }
 
 impl SeguraClient {
@@ -372,7 +373,10 @@ mod tests {
         };
         assert!(gone(400, "1007: Credential not found", Some(1007)));
         assert!(gone(400, "1008: Credential inactive", None));
-        assert!(gone(404, MSG_RESOURCE_NOT_FOUND, None));
+        assert!(
+            !gone(404, MSG_RESOURCE_NOT_FOUND, None),
+            "a wrong prefix is not success"
+        );
         assert!(!gone(400, "1009: No access to credential", Some(1009)));
         assert!(!gone(500, "Unexpected error.", None));
         assert!(!is_already_gone(&SeguraError::Timeout(
