@@ -80,9 +80,7 @@ async fn ansible_present_then_absent() {
     // senhasegura_credential_info: GET by identifier with ?credential=, a JSON content type.
     let req = h
         .http
-        .get(h.url(
-            "/iso/pam/credential/example_credential?credential=example_credential",
-        ))
+        .get(h.url("/iso/pam/credential/example_credential?credential=example_credential"))
         .header(CONTENT_TYPE, "application/json")
         .header(AUTHORIZATION, format!("Bearer {token}"));
     let (s, b) = h.send(req).await;

@@ -34,7 +34,10 @@ async fn token_answer_shape_and_lifetime() {
     assert_ne!(token, h.token, "tokens are random");
     // The recorded token request holds no secret.
     let rec = h.sim.requests();
-    assert!(rec.iter().all(|r| !r.body.to_string().contains(DEMO_CLIENT_SECRET)));
+    assert!(
+        rec.iter()
+            .all(|r| !r.body.to_string().contains(DEMO_CLIENT_SECRET))
+    );
 }
 
 #[tokio::test]
@@ -94,10 +97,10 @@ async fn unknown_token_and_oauth1_fail() {
         .json(&body());
     let (s, b) = h.send(req).await;
     assert_error(s, &b, 401, "Client authentication failed.", 0);
-    let req = h
-        .http
-        .get(h.url("/api/pam/credential"))
-        .header(AUTHORIZATION, "OAuth oauth_consumer_key=\"k\", oauth_signature=\"x\"");
+    let req = h.http.get(h.url("/api/pam/credential")).header(
+        AUTHORIZATION,
+        "OAuth oauth_consumer_key=\"k\", oauth_signature=\"x\"",
+    );
     let (s, b) = h.send(req).await;
     assert_error(s, &b, 401, "Invalid signature", 0);
 }
@@ -148,14 +151,29 @@ async fn read_only_cannot_write() {
 #[tokio::test]
 async fn permission_none_is_not_authorized() {
     let mut cfg = SimulatorConfig::demo();
-    cfg.clients
-        .push(ClientConfig::new("blocked", "blocked-secret", Permission::None));
+    cfg.clients.push(ClientConfig::new(
+        "blocked",
+        "blocked-secret",
+        Permission::None,
+    ));
     let mut h = Harness::with(cfg).await;
     h.token = h.fetch_token("blocked", "blocked-secret").await;
     let (s, b) = h.upsert(&body()).await;
-    assert_error(s, &b, 500, "You are not authorized to access this resource.", 0);
+    assert_error(
+        s,
+        &b,
+        500,
+        "You are not authorized to access this resource.",
+        0,
+    );
     let (s, b) = h.list().await;
-    assert_error(s, &b, 500, "You are not authorized to access this resource.", 0);
+    assert_error(
+        s,
+        &b,
+        500,
+        "You are not authorized to access this resource.",
+        0,
+    );
     assert!(h.sim.credentials().is_empty());
     assert_eq!(h.sim.count(Endpoint::Upsert), 1);
 }

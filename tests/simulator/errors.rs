@@ -38,7 +38,12 @@ async fn hostname_and_ip_missing_or_empty() {
 #[tokio::test]
 async fn device_not_registered() {
     let h = Harness::demo().await;
-    expect_code(&h, with(json!({"hostname": "w2016", "ip": "10.66.33.16"})), 1011).await;
+    expect_code(
+        &h,
+        with(json!({"hostname": "w2016", "ip": "10.66.33.16"})),
+        1011,
+    )
+    .await;
     expect_code(&h, with(json!({"hostname": "nohost"})), 1011).await;
     h.sim.add_device("nohost", "10.66.33.15");
     let (s, b) = h.upsert(&with(json!({"hostname": "nohost"}))).await;
@@ -49,8 +54,18 @@ async fn device_not_registered() {
 async fn device_domain_not_registered_or_spaced() {
     let h = Harness::demo().await;
     expect_code(&h, with(json!({"device_domain": "unknown.lab"})), 1029).await;
-    expect_code(&h, with(json!({"device_domain": "testlab.com,unknown.lab"})), 1029).await;
-    expect_code(&h, with(json!({"device_domain": "testlab.com, demo.lab.com"})), 1029).await;
+    expect_code(
+        &h,
+        with(json!({"device_domain": "testlab.com,unknown.lab"})),
+        1029,
+    )
+    .await;
+    expect_code(
+        &h,
+        with(json!({"device_domain": "testlab.com, demo.lab.com"})),
+        1029,
+    )
+    .await;
     expect_code(&h, with(json!({"device_domain": " testlab.com"})), 1029).await;
     let (s, b) = h
         .upsert(&with(json!({"device_domain": "testlab.com,demo.lab.com"})))

@@ -169,7 +169,10 @@ async fn example_new_identifier_creates_with_that_identifier() {
     assert!(c.active);
     assert_eq!(
         serde_json::Value::Object(c.fields.clone()),
-        stored_fields(&[("content", json!("blfjahbnaihdaa")), ("tags", json!("social"))])
+        stored_fields(&[
+            ("content", json!("blfjahbnaihdaa")),
+            ("tags", json!("social"))
+        ])
     );
     assert_eq!(c.fields["credential_type"], "Local User");
 }
@@ -222,9 +225,18 @@ async fn examples_in_sequence_create_then_update_by_username() {
         assert_eq!(b["response"]["changed"], "true");
     }
     let c = h.sim.credential(&id).expect("stored");
-    assert_eq!(c.fields["execution_settings"], execution_settings()["execution_settings"]);
-    assert_eq!(c.fields["session_settings"], session_settings()["session_settings"]);
-    assert_eq!(c.fields["additional_settings"], additional_settings()["additional_settings"]);
+    assert_eq!(
+        c.fields["execution_settings"],
+        execution_settings()["execution_settings"]
+    );
+    assert_eq!(
+        c.fields["session_settings"],
+        session_settings()["session_settings"]
+    );
+    assert_eq!(
+        c.fields["additional_settings"],
+        additional_settings()["additional_settings"]
+    );
     // The example's top-level `notes` is not a parameter of the page: ignored.
     assert!(!c.fields.contains_key("notes"));
 
@@ -234,6 +246,9 @@ async fn examples_in_sequence_create_then_update_by_username() {
     let (s, b) = h.upsert(&jit_enable_disable()).await;
     assert_eq!(assert_updated(s, &b), (jit_id.clone(), jit_identifier));
     let c = h.sim.credential(&jit_id).expect("stored");
-    assert_eq!(c.fields["jit_settings"], jit_enable_disable()["jit_settings"]);
+    assert_eq!(
+        c.fields["jit_settings"],
+        jit_enable_disable()["jit_settings"]
+    );
     assert_eq!(h.sim.credentials().len(), 4);
 }

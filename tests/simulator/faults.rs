@@ -133,6 +133,9 @@ async fn hang_outlasts_the_client_and_still_applies() {
         .await
         .expect_err("client times out");
     assert!(err.is_timeout(), "{err}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let applied = h.sim.credential("a@w2016").is_some();
+    assert!(applied, "the hung request is processed after the delay");
     // Switch faults off; a patient client gets through.
     h.sim.set_faults(Faults::default());
     let (s, b) = h.upsert(&body("b")).await;

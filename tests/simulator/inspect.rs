@@ -46,15 +46,24 @@ async fn http_view_redacts_secrets() {
     let cred = &state["credentials"][0];
     assert_eq!(cred["identifier"], "secretive");
     assert_eq!(cred["fields"]["content"], "<redacted>");
-    assert_eq!(cred["fields"]["additional_settings"][0]["secret_key"], "<redacted>");
-    assert_eq!(cred["fields"]["additional_settings"][0]["criticality"], "High");
+    assert_eq!(
+        cred["fields"]["additional_settings"][0]["secret_key"],
+        "<redacted>"
+    );
+    assert_eq!(
+        cred["fields"]["additional_settings"][0]["criticality"],
+        "High"
+    );
     assert_eq!(
         cred["fields"]["additional_settings"][0]["additional_authentication_fields"][0]["value"],
         "<redacted>"
     );
     assert_eq!(state["counters"]["upsert"], 1);
     assert_eq!(state["counters"]["token"], 1);
-    assert_eq!(state["clients"], json!([{"client_id": "demo-client", "permission": "read_write"}]));
+    assert_eq!(
+        state["clients"],
+        json!([{"client_id": "demo-client", "permission": "read_write"}])
+    );
     let (_, reqs) = h.send(h.http.get(h.url("/__simulator/requests"))).await;
     assert_eq!(reqs[1]["body"]["content"], "<redacted>");
     assert_eq!(reqs[1]["status"], 201);
@@ -68,9 +77,17 @@ async fn counters_and_reset() {
     h.send(h.http.get(h.url("/__simulator/state"))).await;
     assert_eq!(h.sim.count(Endpoint::List), 1);
     // The inspection view is not recorded.
-    assert!(h.sim.requests().iter().all(|r| !r.path.starts_with("/__simulator")));
+    assert!(
+        h.sim
+            .requests()
+            .iter()
+            .all(|r| !r.path.starts_with("/__simulator"))
+    );
     let reqs = h.sim.requests();
-    assert_eq!(reqs.last().map(|r| (r.method.as_str(), r.status)), Some(("GET", 200)));
+    assert_eq!(
+        reqs.last().map(|r| (r.method.as_str(), r.status)),
+        Some(("GET", 200))
+    );
     h.sim.reset_counters();
     assert_eq!(h.sim.count(Endpoint::List), 0);
     assert!(h.sim.requests().is_empty());

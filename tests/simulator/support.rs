@@ -3,9 +3,7 @@
 use std::net::SocketAddr;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
-use segura_operator::simulator::{
-    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator, SimulatorConfig,
-};
+use segura_operator::simulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator, SimulatorConfig};
 use serde_json::Value;
 
 /// A running simulator and a client.
@@ -23,9 +21,7 @@ pub fn loopback() -> SocketAddr {
 /// An HTTP client (reqwest's TLS is unused: the simulator speaks plain http).
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .build()
-        .expect("reqwest client")
+    reqwest::Client::builder().build().expect("reqwest client")
 }
 
 impl Harness {
@@ -145,7 +141,10 @@ pub fn assert_ok(status: u16, body: &Value, want: u16, message: &str) -> (String
     assert_eq!(r["cod_erro"], 0);
     assert_eq!(r["detail"], "");
     assert_eq!(body["tenant"], "Segura");
-    let id = body["credential"]["id"].as_str().expect("string id").to_string();
+    let id = body["credential"]["id"]
+        .as_str()
+        .expect("string id")
+        .to_string();
     assert!(id.chars().all(|c| c.is_ascii_digit()), "{id}");
     let identifier = body["credential"]["identifier"]
         .as_str()

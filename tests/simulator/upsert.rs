@@ -66,9 +66,15 @@ async fn identifier_new_found_by_host_ip_username_is_renamed() {
 async fn identifier_new_not_found_creates() {
     let h = Harness::demo().await;
     let (s, b) = h.upsert(&body(Some("first"), "alice", "one")).await;
-    assert_eq!(assert_created(s, &b), ("1".to_string(), "first".to_string()));
+    assert_eq!(
+        assert_created(s, &b),
+        ("1".to_string(), "first".to_string())
+    );
     let (s, b) = h.upsert(&body(Some("second"), "carol", "two")).await;
-    assert_eq!(assert_created(s, &b), ("2".to_string(), "second".to_string()));
+    assert_eq!(
+        assert_created(s, &b),
+        ("2".to_string(), "second".to_string())
+    );
     assert_eq!(h.sim.credentials().len(), 2);
 }
 
@@ -107,7 +113,10 @@ async fn empty_username_becomes_usr() {
     // A second empty username names the same `usr` credential.
     let (s, b) = h.upsert(&body(None, "", "two")).await;
     assert_eq!(assert_updated(s, &b).0, id);
-    assert_eq!(h.sim.credential("usr@w2016").expect("by user@host").fields["content"], "two");
+    assert_eq!(
+        h.sim.credential("usr@w2016").expect("by user@host").fields["content"],
+        "two"
+    );
 }
 
 #[tokio::test]
