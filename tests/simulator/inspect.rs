@@ -28,6 +28,10 @@ async fn http_view_redacts_secrets() {
     assert_eq!(c.fields["content"], PASSWORD);
     assert_eq!(c.fields["additional_settings"][0]["secret_key"], TOTP);
     assert!(!format!("{c:?}").contains(PASSWORD), "Debug redacts");
+    let everything = format!("{:?} {:?}", h.sim, h.sim.requests());
+    for secret in [PASSWORD, TOTP, EXTRA, DEMO_CLIENT_SECRET, h.token.as_str()] {
+        assert!(!everything.contains(secret), "Debug leaks {secret}");
+    }
 
     for path in [
         "/__simulator/",
