@@ -53,11 +53,17 @@ pub async fn api(
         body: recorded,
         status: 0,
     });
-    let response = handle(&shared, route, &headers, content_type.as_deref(), &body).await;
-    let status = response.status().as_u16();
-    shared.lock().finish(seq, status);
-    tracing::debug!(method = %method, path = %path, status, "simulator request");
-    response
+    // Handled in its own task so that, as on a real server, a request runs to completion
+    // even when the client gives up (what `TimeoutMode::Hang` simulates).
+    let task = tokio::spawn(async move {
+        let response = handle(&shared, route, &headers, content_type.as_deref(), &body).await;
+        let status = response.status().as_u16();
+        shared.lock().finish(seq, status);
+        tracing::debug!(method = %method, path = %path, status, "simulator request");
+        response
+    });
+    task.await
+        .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, MSG_UNEXPECTED, None))
 }
 
 async fn handle(
@@ -96,7 +102,7 @@ async fn handle(
     }
     let permission = match authorize(shared, headers) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(msg) => return error(StatusCode::UNAUTHORIZED, msg, None),
     };
     match permission {
         Permission::None => {
@@ -110,23 +116,20 @@ async fn handle(
     credential_call(shared, route, content_type, body)
 }
 
-/// The permission of the client whose bearer token the request carries.
-fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<Permission, Response> {
-    let unauthorized = |msg| Err(error(StatusCode::UNAUTHORIZED, msg, None));
+/// The permission of the client whose bearer token the request carries, or the message of
+/// the 401 answer.
+fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<Permission, &'static str> {
     match auth_header(header_str(headers, header::AUTHORIZATION)) {
-        AuthHeader::Missing => unauthorized(MSG_NO_ROUTE),
-        AuthHeader::OAuth1 => unauthorized(MSG_INVALID_SIGNATURE),
-        AuthHeader::Other => unauthorized(MSG_CLIENT_AUTH_FAILED),
+        AuthHeader::Missing => Err(MSG_NO_ROUTE),
+        AuthHeader::OAuth1 => Err(MSG_INVALID_SIGNATURE),
+        AuthHeader::Other => Err(MSG_CLIENT_AUTH_FAILED),
         AuthHeader::Bearer(token) => {
             let inner = shared.lock();
-            match inner
+            inner
                 .tokens
                 .client_of(token, Instant::now())
                 .and_then(|c| inner.permission(c))
-            {
-                Some(p) => Ok(p),
-                None => unauthorized(MSG_CLIENT_AUTH_FAILED),
-            }
+                .ok_or(MSG_CLIENT_AUTH_FAILED)
         }
     }
 }

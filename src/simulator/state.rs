@@ -2,6 +2,7 @@
 //! record of every request received.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -11,12 +12,13 @@ use serde_json::Value;
 use super::checks::Registry;
 use super::config::{ClientConfig, Permission, SimulatorConfig};
 use super::faults::{FaultState, rng_for};
+use super::redact::redact;
 use super::routes::Endpoint;
 use super::store::Store;
 use super::tokens::TokenStore;
 
-/// One request as the simulator received it.
-#[derive(Serialize, Clone, Debug, PartialEq)]
+/// One request as the simulator received it. `Debug` redacts secret values of the body.
+#[derive(Serialize, Clone, PartialEq)]
 pub struct RequestRecord {
     /// Method, upper case.
     pub method: String,
@@ -32,6 +34,19 @@ pub struct RequestRecord {
     pub body: Value,
     /// Status answered; 0 while the answer is pending (or if the client went away first).
     pub status: u16,
+}
+
+impl fmt::Debug for RequestRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestRecord")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("endpoint", &self.endpoint)
+            .field("content_type", &self.content_type)
+            .field("body", &redact(&self.body))
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 /// Everything the simulator holds.
