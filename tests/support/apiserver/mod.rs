@@ -176,20 +176,28 @@ impl ApiServer {
 
     /// Creates an object directly (admission included; watches see it); panics on refusal.
     pub fn insert<K: Resource<DynamicType = ()> + Serialize>(&self, obj: &K) -> Value {
-        let (group, plural) = (K::group(&()), K::plural(&()));
+        let value = serde_json::to_value(obj).expect("the object serializes");
+        self.insert_json(&K::group(&()), &K::plural(&()), value)
+    }
+
+    /// Creates an object given as JSON (namespace from its metadata, else `default`), as a
+    /// POST would; panics on refusal.
+    pub fn insert_json(&self, group: &str, plural: &str, value: Value) -> Value {
         let res = self
             .app
             .defs
             .iter()
             .find(|d| d.group == group && d.plural == plural)
             .expect("a resource type the server serves");
-        let namespace = obj.meta().namespace.clone().unwrap_or_else(|| "default".into());
+        let namespace = value["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string();
         let scope = ops::Scope {
             res,
             namespace: if res.namespaced { &namespace } else { "" },
             status: false,
         };
-        let value = serde_json::to_value(obj).expect("the object serializes");
         ops::create(&mut self.store(), &scope, value).expect("the server accepts the object")
     }
 
