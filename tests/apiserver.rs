@@ -22,7 +22,9 @@ struct Recording {
 }
 
 fn recording(file: &str) -> Recording {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube-wire").join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kube-wire")
+        .join(file);
     let text = std::fs::read_to_string(&path).expect("the recording exists");
     let v: Value = serde_json::from_str(&text).expect("a recording is JSON");
     let req = &v["request"];
@@ -43,7 +45,11 @@ fn recording(file: &str) -> Recording {
         path: req["path"].as_str().expect("path").into(),
         headers: req["headers"]
             .as_object()
-            .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().into())).collect())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().into()))
+                    .collect()
+            })
             .unwrap_or_default(),
         body: req["body"].as_str().map(String::from),
         status: resp["status"].as_u64().expect("status") as u16,
@@ -53,8 +59,14 @@ fn recording(file: &str) -> Recording {
 
 /// Sends a recording's request (path rewritten by `fix`) and returns status and parsed body
 /// (for a watch, the array of events).
-async fn send(client: &kube::Client, rec: &Recording, fix: impl Fn(&str) -> String) -> (u16, Value) {
-    let mut req = http::Request::builder().method(rec.method.as_str()).uri(fix(&rec.path));
+async fn send(
+    client: &kube::Client,
+    rec: &Recording,
+    fix: impl Fn(&str) -> String,
+) -> (u16, Value) {
+    let mut req = http::Request::builder()
+        .method(rec.method.as_str())
+        .uri(fix(&rec.path));
     for (k, v) in &rec.headers {
         req = req.header(k.as_str(), v.as_str());
     }
@@ -64,10 +76,18 @@ async fn send(client: &kube::Client, rec: &Recording, fix: impl Fn(&str) -> Stri
         .await
         .expect("the server answers");
     let status = resp.status().as_u16();
-    let bytes = resp.into_body().collect_bytes().await.expect("a whole body");
+    let bytes = resp
+        .into_body()
+        .collect_bytes()
+        .await
+        .expect("a whole body");
     let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
     let value = if rec.path.contains("watch=") {
-        Value::Array(text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect())
+        Value::Array(
+            text.lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .collect(),
+        )
     } else {
         serde_json::from_str(&text).expect("a JSON body")
     };
@@ -107,7 +127,12 @@ fn events(v: &Value) -> Vec<(String, Value)> {
     v.as_array()
         .expect("events")
         .iter()
-        .map(|e| (e["type"].as_str().expect("a type").to_string(), shape(&e["object"])))
+        .map(|e| {
+            (
+                e["type"].as_str().expect("a type").to_string(),
+                shape(&e["object"]),
+            )
+        })
         .collect()
 }
 
@@ -118,7 +143,11 @@ async fn check(client: &kube::Client, file: &str, fix: impl Fn(&str) -> String) 
     if rec.path.contains("watch=") {
         assert_eq!(events(&got), events(&rec.response), "{file}: events");
     } else {
-        assert_eq!(shape(&got), shape(&rec.response), "{file}: shape; got {got}");
+        assert_eq!(
+            shape(&got),
+            shape(&rec.response),
+            "{file}: shape; got {got}"
+        );
     }
     got
 }
@@ -158,22 +187,47 @@ async fn replays_the_recorded_exchanges() {
     check(&client, "14-delete-with-finalizer.json", same).await;
     check(&client, "15-get-while-deleting.json", same).await;
     let got = check(&client, "16-remove-finalizer.json", same).await;
-    assert_eq!(got["metadata"]["resourceVersion"], (before_delete + 1).to_string(), "16: the update is not stored");
-    assert!(server.get_raw("pam.segura.io", "credentials", "team-a", "a").is_none(), "16: a is gone");
+    assert_eq!(
+        got["metadata"]["resourceVersion"],
+        (before_delete + 1).to_string(),
+        "16: the update is not stored"
+    );
+    assert!(
+        server
+            .get_raw("pam.segura.io", "credentials", "team-a", "a")
+            .is_none(),
+        "16: a is gone"
+    );
     check(&client, "17-delete-plain.json", same).await;
 
     let rv = after_create.to_string();
     let fix = |p: &str| p.replace("resourceVersion=496", &format!("resourceVersion={rv}"));
-    let got = check(&client, "18-watch-stream.json", |p| fix(p).replace("timeoutSeconds=12", "timeoutSeconds=1")).await;
+    let got = check(&client, "18-watch-stream.json", |p| {
+        fix(p).replace("timeoutSeconds=12", "timeoutSeconds=1")
+    })
+    .await;
     let last = got.as_array().and_then(|a| a.last()).expect("a bookmark");
-    assert_eq!(last["object"]["metadata"]["resourceVersion"], server.resource_version().to_string());
-    check(&client, "26-watch-too-old.json", |p| fix(p).replace("timeoutSeconds=5", "timeoutSeconds=1")).await;
+    assert_eq!(
+        last["object"]["metadata"]["resourceVersion"],
+        server.resource_version().to_string()
+    );
+    check(&client, "26-watch-too-old.json", |p| {
+        fix(p).replace("timeoutSeconds=5", "timeoutSeconds=1")
+    })
+    .await;
 
     // Secrets: a metadata-only list, then a full get.
     let secret = recording("20-secret-get.json").response;
-    let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> = kube::Api::namespaced(client.clone(), "team-a");
+    let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(client.clone(), "team-a");
     secrets
-        .create(&Default::default(), &serde_json::from_value(json!({"metadata": {"name": "db-admin"}, "data": secret["data"], "type": "Opaque"})).expect("a Secret"))
+        .create(
+            &Default::default(),
+            &serde_json::from_value(
+                json!({"metadata": {"name": "db-admin"}, "data": secret["data"], "type": "Opaque"}),
+            )
+            .expect("a Secret"),
+        )
         .await
         .expect("secret created");
     let got = check(&client, "19-secrets-metadata-list.json", same).await;
@@ -185,15 +239,34 @@ async fn replays_the_recorded_exchanges() {
     // Too old once the watch cache no longer holds the version.
     server.compact();
     check(&client, "27-list-too-old.json", fix).await;
-    check(&client, "28-watch-expired-410.json", |p| p.replace("timeoutSeconds=3", "timeoutSeconds=1")).await;
+    check(&client, "28-watch-expired-410.json", |p| {
+        p.replace("timeoutSeconds=3", "timeoutSeconds=1")
+    })
+    .await;
 
     server.enable_auth();
     server.add_user("nobody-token", "nobody", vec![]);
     let got = check(&client, "23-anonymous-forbidden.json", same).await;
-    assert_eq!(got["message"], recording("23-anonymous-forbidden.json").response["message"]);
-    check(&server.client_with_token("not-a-token"), "24-bad-token-unauthorized.json", same).await;
-    let got = check(&server.client_with_token("nobody-token"), "25-user-without-rbac.json", same).await;
-    assert_eq!(got["message"], recording("25-user-without-rbac.json").response["message"]);
+    assert_eq!(
+        got["message"],
+        recording("23-anonymous-forbidden.json").response["message"]
+    );
+    check(
+        &server.client_with_token("not-a-token"),
+        "24-bad-token-unauthorized.json",
+        same,
+    )
+    .await;
+    let got = check(
+        &server.client_with_token("nobody-token"),
+        "25-user-without-rbac.json",
+        same,
+    )
+    .await;
+    assert_eq!(
+        got["message"],
+        recording("25-user-without-rbac.json").response["message"]
+    );
 }
 
 #[tokio::test]
@@ -204,18 +277,33 @@ async fn rbac_rules_allow_what_they_name() {
         "op",
         "system:serviceaccount:segura:operator",
         vec![
-            Rule::new("pam.segura.io", "credentials", &["get", "list", "watch"]).in_namespace("team-a"),
+            Rule::new("pam.segura.io", "credentials", &["get", "list", "watch"])
+                .in_namespace("team-a"),
             Rule::new("pam.segura.io", "credentials/status", &["patch"]),
         ],
     );
     let client = server.client_with_token("op");
-    let creds: kube::Api<segura_operator::crd::Credential> = kube::Api::namespaced(client.clone(), "team-a");
+    let creds: kube::Api<segura_operator::crd::Credential> =
+        kube::Api::namespaced(client.clone(), "team-a");
     assert!(creds.list(&Default::default()).await.is_ok());
-    let other: kube::Api<segura_operator::crd::Credential> = kube::Api::namespaced(client.clone(), "team-b");
-    let err = other.list(&Default::default()).await.expect_err("not in team-b");
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 403), "{err:?}");
-    let err = creds.delete("a", &Default::default()).await.expect_err("no delete");
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 403 && s.message.contains("cannot delete resource \"credentials\"")), "{err:?}");
+    let other: kube::Api<segura_operator::crd::Credential> =
+        kube::Api::namespaced(client.clone(), "team-b");
+    let err = other
+        .list(&Default::default())
+        .await
+        .expect_err("not in team-b");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 403),
+        "{err:?}"
+    );
+    let err = creds
+        .delete("a", &Default::default())
+        .await
+        .expect_err("no delete");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 403 && s.message.contains("cannot delete resource \"credentials\"")),
+        "{err:?}"
+    );
     assert_eq!(server.count_where(|r| r.status == 403), 2);
 }
 
@@ -267,15 +355,34 @@ async fn credential_crud_with_kube_client() {
     let created = creds.create(&pp, &credential("a")).await.expect("created");
     assert_eq!(created.metadata.generation, Some(1));
     assert!(created.metadata.uid.is_some() && created.metadata.creation_timestamp.is_some());
-    assert_eq!(api_code(&creds.create(&pp, &credential("a")).await.expect_err("exists")), 409);
+    assert_eq!(
+        api_code(
+            &creds
+                .create(&pp, &credential("a"))
+                .await
+                .expect_err("exists")
+        ),
+        409
+    );
     let mut bad = credential("b");
     bad.spec.identifier = Some("bad id!".into());
     let err = creds.create(&pp, &bad).await.expect_err("invalid");
     assert_eq!(api_code(&err), 422);
 
     let got = creds.get("a").await.expect("get");
-    assert_eq!(got.metadata.resource_version, created.metadata.resource_version);
-    assert_eq!(creds.list(&ListParams::default()).await.expect("list").items.len(), 1);
+    assert_eq!(
+        got.metadata.resource_version,
+        created.metadata.resource_version
+    );
+    assert_eq!(
+        creds
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
     let by_name = ListParams::default().fields("metadata.name=nope");
     assert!(creds.list(&by_name).await.expect("list").items.is_empty());
     assert_eq!(api_code(&creds.get("missing").await.expect_err("404")), 404);
@@ -285,55 +392,115 @@ async fn credential_crud_with_kube_client() {
     changed.spec.username = "svc2".into();
     let replaced = creds.replace("a", &pp, &changed).await.expect("replaced");
     assert_eq!(replaced.metadata.generation, Some(2));
-    assert_eq!(api_code(&creds.replace("a", &pp, &changed).await.expect_err("stale")), 409);
+    assert_eq!(
+        api_code(&creds.replace("a", &pp, &changed).await.expect_err("stale")),
+        409
+    );
 
     // status through server-side apply: no generation bump, spec untouched; again = no-op.
     let ssa = PatchParams::apply("segura-operator").force();
     let status = json!({"apiVersion": "pam.segura.io/v1alpha1", "kind": "Credential",
         "status": {"id": "152", "observedGeneration": 2}});
-    let patched = creds.patch_status("a", &ssa, &Patch::Apply(&status)).await.expect("status applied");
+    let patched = creds
+        .patch_status("a", &ssa, &Patch::Apply(&status))
+        .await
+        .expect("status applied");
     assert_eq!(patched.metadata.generation, Some(2));
-    assert_eq!(patched.status.as_ref().and_then(|s| s.id.as_deref()), Some("152"));
+    assert_eq!(
+        patched.status.as_ref().and_then(|s| s.id.as_deref()),
+        Some("152")
+    );
     assert_eq!(patched.spec.username, "svc2");
-    let again = creds.patch_status("a", &ssa, &Patch::Apply(&status)).await.expect("re-applied");
-    assert_eq!(again.metadata.resource_version, patched.metadata.resource_version, "a no-op apply stores nothing");
+    let again = creds
+        .patch_status("a", &ssa, &Patch::Apply(&status))
+        .await
+        .expect("re-applied");
+    assert_eq!(
+        again.metadata.resource_version, patched.metadata.resource_version,
+        "a no-op apply stores nothing"
+    );
     // a field the manager stops applying goes away
     let fewer = json!({"apiVersion": "pam.segura.io/v1alpha1", "kind": "Credential", "status": {"id": "152"}});
-    let pruned = creds.patch_status("a", &ssa, &Patch::Apply(&fewer)).await.expect("applied");
-    assert_eq!(pruned.status.as_ref().and_then(|s| s.observed_generation), None);
+    let pruned = creds
+        .patch_status("a", &ssa, &Patch::Apply(&fewer))
+        .await
+        .expect("applied");
+    assert_eq!(
+        pruned.status.as_ref().and_then(|s| s.observed_generation),
+        None
+    );
     // writes to the main resource keep .status
     let merged = creds
-        .patch("a", &PatchParams::default(), &Patch::Merge(json!({"status": {"id": "x"}, "metadata": {"labels": {"l": "v"}}})))
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"id": "x"}, "metadata": {"labels": {"l": "v"}}})),
+        )
         .await
         .expect("merge");
-    assert_eq!(merged.status.as_ref().and_then(|s| s.id.as_deref()), Some("152"));
-    assert_eq!(merged.metadata.generation, Some(2), "metadata-only writes keep generation");
+    assert_eq!(
+        merged.status.as_ref().and_then(|s| s.id.as_deref()),
+        Some("152")
+    );
+    assert_eq!(
+        merged.metadata.generation,
+        Some(2),
+        "metadata-only writes keep generation"
+    );
     assert_eq!(server.count("patch", "credentials", Some("status")), 3);
-    assert_eq!(server.count_where(|r| r.is_patch_of("application/apply-patch")), 3);
+    assert_eq!(
+        server.count_where(|r| r.is_patch_of("application/apply-patch")),
+        3
+    );
 
     // delete with a finalizer: marked, readable, gone when the finalizer is removed.
     let add = json!([{"op": "test", "path": "/metadata/finalizers", "value": null},
         {"op": "add", "path": "/metadata/finalizers", "value": [FINALIZER]}]);
     creds
-        .patch("a", &PatchParams::default(), &Patch::Json::<()>(serde_json::from_value(add).expect("a JSON patch")))
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Json::<()>(serde_json::from_value(add).expect("a JSON patch")),
+        )
         .await
         .expect("finalizer added");
-    let deleting = creds.delete("a", &DeleteParams::default()).await.expect("delete");
+    let deleting = creds
+        .delete("a", &DeleteParams::default())
+        .await
+        .expect("delete");
     let obj = deleting.left().expect("the object, still there");
     assert!(obj.metadata.deletion_timestamp.is_some());
     assert_eq!(obj.metadata.generation, Some(3));
-    assert!(creds.get("a").await.expect("still readable").metadata.deletion_timestamp.is_some());
+    assert!(
+        creds
+            .get("a")
+            .await
+            .expect("still readable")
+            .metadata
+            .deletion_timestamp
+            .is_some()
+    );
     let remove = json!([{"op": "test", "path": "/metadata/finalizers/0", "value": FINALIZER},
         {"op": "remove", "path": "/metadata/finalizers/0"}]);
     creds
-        .patch("a", &PatchParams::default(), &Patch::Json::<()>(serde_json::from_value(remove).expect("a JSON patch")))
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Json::<()>(serde_json::from_value(remove).expect("a JSON patch")),
+        )
         .await
         .expect("finalizer removed");
     assert_eq!(api_code(&creds.get("a").await.expect_err("gone")), 404);
 
     // a plain delete answers with a Status
     creds.create(&pp, &credential("c")).await.expect("created");
-    assert!(creds.delete("c", &DeleteParams::default()).await.expect("deleted").is_right());
+    assert!(
+        creds
+            .delete("c", &DeleteParams::default())
+            .await
+            .expect("deleted")
+            .is_right()
+    );
 }
 
 #[tokio::test]
@@ -357,33 +524,54 @@ async fn watcher_sees_changes_and_survives_broken_watches() {
         }
     };
     assert!(matches!(next().await, WatchEvent::Init));
-    assert!(matches!(next().await, WatchEvent::InitApply(c) if c.metadata.name.as_deref() == Some("a")));
+    assert!(
+        matches!(next().await, WatchEvent::InitApply(c) if c.metadata.name.as_deref() == Some("a"))
+    );
     assert!(matches!(next().await, WatchEvent::InitDone));
 
     creds.create(&pp, &credential("b")).await.expect("created");
-    assert!(matches!(next().await, WatchEvent::Apply(c) if c.metadata.name.as_deref() == Some("b")));
+    assert!(
+        matches!(next().await, WatchEvent::Apply(c) if c.metadata.name.as_deref() == Some("b"))
+    );
     creds
-        .patch("b", &PatchParams::default(), &Patch::Merge(json!({"spec": {"username": "x"}})))
+        .patch(
+            "b",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"username": "x"}})),
+        )
         .await
         .expect("patched");
     assert!(matches!(next().await, WatchEvent::Apply(c) if c.spec.username == "x"));
-    creds.delete("b", &DeleteParams::default()).await.expect("deleted");
-    assert!(matches!(next().await, WatchEvent::Delete(c) if c.metadata.name.as_deref() == Some("b")));
+    creds
+        .delete("b", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    assert!(
+        matches!(next().await, WatchEvent::Delete(c) if c.metadata.name.as_deref() == Some("b"))
+    );
 
     // Break the watch: it resumes from its last version, and nothing is lost.
     eventually("a watch is open", || server.open_watches() == 1).await;
     server.break_watches();
     creds.create(&pp, &credential("c")).await.expect("created");
-    assert!(matches!(next().await, WatchEvent::Apply(c) if c.metadata.name.as_deref() == Some("c")));
+    assert!(
+        matches!(next().await, WatchEvent::Apply(c) if c.metadata.name.as_deref() == Some("c"))
+    );
 
     // Break it, write, and drop the history before it resumes (no await in between, on this
     // single-threaded runtime): its version is too old, 410, and the watcher lists again.
     eventually("a watch is open", || server.open_watches() == 1).await;
     server.break_watches();
-    server.insert_json("pam.segura.io", "credentials", serde_json::to_value(credential("d")).map(|mut v| {
-        v["metadata"]["namespace"] = json!("team-a");
-        v
-    }).expect("JSON"));
+    server.insert_json(
+        "pam.segura.io",
+        "credentials",
+        serde_json::to_value(credential("d"))
+            .map(|mut v| {
+                v["metadata"]["namespace"] = json!("team-a");
+                v
+            })
+            .expect("JSON"),
+    );
     server.compact();
     assert!(matches!(next().await, WatchEvent::Init));
     let mut names = Vec::new();
@@ -402,13 +590,20 @@ async fn watcher_sees_changes_and_survives_broken_watches() {
 async fn metadata_watcher_over_secrets() {
     let server = ApiServer::start().await;
     let secrets: Api<Secret> = Api::namespaced(server.client(), "team-a");
-    let secret: Secret = serde_json::from_value(json!({"metadata": {"name": "db-admin", "labels": {"app": "x"}},
-        "stringData": {"password": "p"}, "data": {"k": "dg=="}})).expect("a Secret");
-    secrets.create(&PostParams::default(), &secret).await.expect("created");
+    let secret: Secret = serde_json::from_value(
+        json!({"metadata": {"name": "db-admin", "labels": {"app": "x"}},
+        "stringData": {"password": "p"}, "data": {"k": "dg=="}}),
+    )
+    .expect("a Secret");
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .expect("created");
 
     let config = watcher::Config::default().labels("app=x");
     // kube 5's replacement for the deprecated `metadata_watcher`: same requests.
-    let metas: Api<kube::core::PartialObjectMeta<Secret>> = Api::namespaced(server.client(), "team-a");
+    let metas: Api<kube::core::PartialObjectMeta<Secret>> =
+        Api::namespaced(server.client(), "team-a");
     let mut stream = watcher::watcher(metas, config).boxed();
     let mut seen = Vec::new();
     while seen.len() < 4 {
@@ -420,18 +615,33 @@ async fn metadata_watcher_over_secrets() {
         if let WatchEvent::InitApply(m) | WatchEvent::Apply(m) = &ev {
             seen.push(m.metadata.name.clone().expect("named"));
             if seen.len() == 1 {
-                let other: Secret = serde_json::from_value(json!({"metadata": {"name": "other"}})).expect("a Secret");
-                secrets.create(&PostParams::default(), &other).await.expect("created");
+                let other: Secret = serde_json::from_value(json!({"metadata": {"name": "other"}}))
+                    .expect("a Secret");
+                secrets
+                    .create(&PostParams::default(), &other)
+                    .await
+                    .expect("created");
                 let mut labelled = other.clone();
                 labelled.metadata.name = Some("labelled".into());
                 labelled.metadata.labels = Some([("app".to_string(), "x".to_string())].into());
-                secrets.create(&PostParams::default(), &labelled).await.expect("created");
                 secrets
-                    .patch("other", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"app": "x"}}})))
+                    .create(&PostParams::default(), &labelled)
+                    .await
+                    .expect("created");
+                secrets
+                    .patch(
+                        "other",
+                        &PatchParams::default(),
+                        &Patch::Merge(json!({"metadata": {"labels": {"app": "x"}}})),
+                    )
                     .await
                     .expect("labelled");
                 secrets
-                    .patch("db-admin", &PatchParams::default(), &Patch::Merge(json!({"data": {"k": "dw=="}})))
+                    .patch(
+                        "db-admin",
+                        &PatchParams::default(),
+                        &Patch::Merge(json!({"data": {"k": "dw=="}})),
+                    )
                     .await
                     .expect("changed");
             }
@@ -439,9 +649,14 @@ async fn metadata_watcher_over_secrets() {
     }
     assert_eq!(seen, ["db-admin", "labelled", "other", "db-admin"]);
     let metadata_requests = server.count_where(|r| {
-        r.accept.as_deref().is_some_and(|a| a.contains("as=PartialObjectMetadata"))
+        r.accept
+            .as_deref()
+            .is_some_and(|a| a.contains("as=PartialObjectMetadata"))
     });
-    assert!(metadata_requests >= 2, "list and watch ask for metadata only");
+    assert!(
+        metadata_requests >= 2,
+        "list and watch ask for metadata only"
+    );
 }
 
 #[tokio::test]
@@ -449,7 +664,10 @@ async fn recorder_publishes_events() {
     use kube::runtime::events::{Event, EventType, Recorder, Reporter};
     let server = ApiServer::start().await;
     let creds: Api<Credential> = Api::namespaced(server.client(), "team-a");
-    let cred = creds.create(&PostParams::default(), &credential("a")).await.expect("created");
+    let cred = creds
+        .create(&PostParams::default(), &credential("a"))
+        .await
+        .expect("created");
     let reporter = Reporter {
         controller: "segura-operator".into(),
         instance: Some("segura-operator-0".into()),
@@ -464,7 +682,10 @@ async fn recorder_publishes_events() {
     };
     let reference = kube::Resource::object_ref(&cred, &());
     recorder.publish(&ev, &reference).await.expect("published");
-    recorder.publish(&ev, &reference).await.expect("published again (a series)");
+    recorder
+        .publish(&ev, &reference)
+        .await
+        .expect("published again (a series)");
     let events = server.list::<k8s_openapi::api::events::v1::Event>(Some("team-a"));
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["reason"], "Created");
@@ -479,18 +700,33 @@ async fn lease_create_and_replace() {
     let server = ApiServer::start().await;
     let leases: Api<Lease> = Api::default_namespaced(server.client());
     let lease: Lease = serde_json::from_value(json!({"metadata": {"name": "segura-operator"},
-        "spec": {"holderIdentity": "pod-a", "leaseDurationSeconds": 15}})).expect("a Lease");
-    let created = leases.create(&PostParams::default(), &lease).await.expect("created");
+        "spec": {"holderIdentity": "pod-a", "leaseDurationSeconds": 15}}))
+    .expect("a Lease");
+    let created = leases
+        .create(&PostParams::default(), &lease)
+        .await
+        .expect("created");
     assert_eq!(created.metadata.namespace.as_deref(), Some("default"));
     assert_eq!(created.metadata.generation, None);
     let mut renewed = created.clone();
     renewed.spec.as_mut().expect("spec").holder_identity = Some("pod-b".into());
-    let replaced = leases.replace("segura-operator", &PostParams::default(), &renewed).await.expect("replaced");
-    assert_eq!(replaced.spec.and_then(|s| s.holder_identity).as_deref(), Some("pod-b"));
-    let err = leases.replace("segura-operator", &PostParams::default(), &renewed).await.expect_err("stale");
+    let replaced = leases
+        .replace("segura-operator", &PostParams::default(), &renewed)
+        .await
+        .expect("replaced");
+    assert_eq!(
+        replaced.spec.and_then(|s| s.holder_identity).as_deref(),
+        Some("pod-b")
+    );
+    let err = leases
+        .replace("segura-operator", &PostParams::default(), &renewed)
+        .await
+        .expect_err("stale");
     assert_eq!(api_code(&err), 409);
     assert_eq!(
-        server.get::<Lease>("default", "segura-operator").expect("stored")["spec"]["holderIdentity"],
+        server
+            .get::<Lease>("default", "segura-operator")
+            .expect("stored")["spec"]["holderIdentity"],
         "pod-b"
     );
 }
@@ -504,7 +740,10 @@ async fn controller_with_finalizer_runs_end_to_end() {
     let client = server.client();
     let creds: Api<Credential> = Api::namespaced(client.clone(), "team-a");
 
-    async fn reconcile(obj: Arc<Credential>, api: Arc<Api<Credential>>) -> Result<Action, kube::runtime::finalizer::Error<kube::Error>> {
+    async fn reconcile(
+        obj: Arc<Credential>,
+        api: Arc<Api<Credential>>,
+    ) -> Result<Action, kube::runtime::finalizer::Error<kube::Error>> {
         let inner = api.clone();
         finalizer(&api, FINALIZER, obj, |event| async move {
             match event {
@@ -522,7 +761,11 @@ async fn controller_with_finalizer_runs_end_to_end() {
         })
         .await
     }
-    fn error_policy(_: Arc<Credential>, _: &kube::runtime::finalizer::Error<kube::Error>, _: Arc<Api<Credential>>) -> Action {
+    fn error_policy(
+        _: Arc<Credential>,
+        _: &kube::runtime::finalizer::Error<kube::Error>,
+        _: Arc<Api<Credential>>,
+    ) -> Action {
         Action::requeue(Duration::from_millis(200))
     }
     let controller = tokio::spawn(
@@ -531,7 +774,10 @@ async fn controller_with_finalizer_runs_end_to_end() {
             .for_each(|_| async {}),
     );
 
-    creds.create(&PostParams::default(), &credential("a")).await.expect("created");
+    creds
+        .create(&PostParams::default(), &credential("a"))
+        .await
+        .expect("created");
     eventually("finalizer and status", || {
         server.get::<Credential>("team-a", "a").is_some_and(|o| {
             o["metadata"]["finalizers"][0] == FINALIZER && o["status"]["id"] == "152"
@@ -542,9 +788,16 @@ async fn controller_with_finalizer_runs_end_to_end() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let writes = server.count_where(|r| r.verb == "patch");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(server.count_where(|r| r.verb == "patch"), writes, "the controller settles");
+    assert_eq!(
+        server.count_where(|r| r.verb == "patch"),
+        writes,
+        "the controller settles"
+    );
 
-    creds.delete("a", &DeleteParams::default()).await.expect("deleted");
+    creds
+        .delete("a", &DeleteParams::default())
+        .await
+        .expect("deleted");
     eventually("gone", || server.get::<Credential>("team-a", "a").is_none()).await;
     controller.abort();
 }

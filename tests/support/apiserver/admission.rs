@@ -76,7 +76,9 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>)
         let got = type_name(v);
         let fits = got == want || (want == "number" && got == "integer");
         if !fits {
-            let msg = format!("Invalid value: \"{got}\": {last} in body must be of type {want}: \"{got}\"");
+            let msg = format!(
+                "Invalid value: \"{got}\": {last} in body must be of type {want}: \"{got}\""
+            );
             out.push(Cause::new("FieldValueTypeInvalid", path, msg));
             return;
         }
@@ -89,7 +91,10 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>)
             .filter(|o| !o.is_null())
             .map(|o| o.to_string())
             .collect();
-        let msg = format!("Unsupported value: {v}: supported values: {}", list.join(", "));
+        let msg = format!(
+            "Unsupported value: {v}: supported values: {}",
+            list.join(", ")
+        );
         out.push(Cause::new("FieldValueNotSupported", path, msg));
     }
     match v {
@@ -97,7 +102,10 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>)
             if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
                 && (s.chars().count() as u64) < min
             {
-                let msg = format!("Invalid value: {}: {path} in body should be at least {min} chars long", shown(v));
+                let msg = format!(
+                    "Invalid value: {}: {path} in body should be at least {min} chars long",
+                    shown(v)
+                );
                 out.push(Cause::new("FieldValueInvalid", path, msg));
             }
             if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
@@ -109,7 +117,10 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>)
             if let Some(p) = schema.get("pattern").and_then(Value::as_str)
                 && !pattern_ok(p, s)
             {
-                let msg = format!("Invalid value: {}: {path} in body should match '{p}'", shown(v));
+                let msg = format!(
+                    "Invalid value: {}: {path} in body should match '{p}'",
+                    shown(v)
+                );
                 out.push(Cause::new("FieldValueInvalid", path, msg));
             }
         }
@@ -129,7 +140,11 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>)
                 .filter_map(Value::as_str)
             {
                 if map.get(req).is_none_or(Value::is_null) {
-                    out.push(Cause::new("FieldValueRequired", &child(path, req), "Required value"));
+                    out.push(Cause::new(
+                        "FieldValueRequired",
+                        &child(path, req),
+                        "Required value",
+                    ));
                 }
             }
             let props = schema.get("properties").and_then(Value::as_object);
@@ -163,12 +178,18 @@ pub fn validate_credential(obj: &Value, out: &mut Vec<Cause>) {
     let spec: CredentialSpec = match serde_json::from_value(obj["spec"].clone()) {
         Ok(spec) => spec,
         Err(e) => {
-            out.push(Cause::new("FieldValueInvalid", "spec", format!("Invalid value: \"object\": {e}")));
+            out.push(Cause::new(
+                "FieldValueInvalid",
+                "spec",
+                format!("Invalid value: \"object\": {e}"),
+            ));
             return;
         }
     };
     for v in validate_spec(&spec) {
-        let value = at_path(obj, &v.field).map(shown).unwrap_or_else(|| "\"object\"".into());
+        let value = at_path(obj, &v.field)
+            .map(shown)
+            .unwrap_or_else(|| "\"object\"".into());
         let msg = format!("Invalid value: {value}: {}", v.message);
         out.push(Cause::new("FieldValueInvalid", &v.field, msg));
     }
@@ -180,7 +201,9 @@ pub fn is_dns_subdomain(s: &str) -> bool {
         && s.len() <= 253
         && s.split('.').all(|label| {
             !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -199,14 +222,25 @@ pub fn dns_subdomain_msg(value: &str) -> String {
 /// Checks `metadata.name` / `metadata.generateName` (a prefix may end with '-').
 pub fn validate_names(name: &str, generate_name: Option<&str>, out: &mut Vec<Cause>) {
     if let Some(prefix) = generate_name {
-        let masked = prefix.strip_suffix('-').map(|p| format!("{p}a")).unwrap_or(prefix.to_string());
+        let masked = prefix
+            .strip_suffix('-')
+            .map(|p| format!("{p}a"))
+            .unwrap_or(prefix.to_string());
         if !is_dns_subdomain(&masked) {
-            out.push(Cause::new("FieldValueInvalid", "metadata.generateName", dns_subdomain_msg(prefix)));
+            out.push(Cause::new(
+                "FieldValueInvalid",
+                "metadata.generateName",
+                dns_subdomain_msg(prefix),
+            ));
             return;
         }
     }
     if !is_dns_subdomain(name) {
-        out.push(Cause::new("FieldValueInvalid", "metadata.name", dns_subdomain_msg(name)));
+        out.push(Cause::new(
+            "FieldValueInvalid",
+            "metadata.name",
+            dns_subdomain_msg(name),
+        ));
     }
 }
 

@@ -72,7 +72,11 @@ pub struct Attributes<'a> {
 impl Auth {
     /// Authenticates the `Authorization` header and authorizes the request; returns the user
     /// name ("" when authentication is off).
-    pub fn check(&self, authorization: Option<&str>, a: &Attributes<'_>) -> Result<String, ApiError> {
+    pub fn check(
+        &self,
+        authorization: Option<&str>,
+        a: &Attributes<'_>,
+    ) -> Result<String, ApiError> {
         if !self.enabled {
             return Ok(String::new());
         }
@@ -83,8 +87,13 @@ impl Auth {
         let (name, rules): (&str, &[Rule]) = match authorization {
             None => ("system:anonymous", &[]),
             Some(h) => {
-                let token = h.strip_prefix("Bearer ").ok_or_else(ApiError::unauthorized)?;
-                let user = self.users.get(token.trim()).ok_or_else(ApiError::unauthorized)?;
+                let token = h
+                    .strip_prefix("Bearer ")
+                    .ok_or_else(ApiError::unauthorized)?;
+                let user = self
+                    .users
+                    .get(token.trim())
+                    .ok_or_else(ApiError::unauthorized)?;
                 (&user.name, &user.rules)
             }
         };
@@ -92,12 +101,21 @@ impl Auth {
             r.api_group == a.res.group
                 && r.resource == resource
                 && r.verbs.iter().any(|v| v == a.verb)
-                && r.namespace.as_deref().is_none_or(|ns| Some(ns) == a.namespace)
+                && r.namespace
+                    .as_deref()
+                    .is_none_or(|ns| Some(ns) == a.namespace)
         });
         if allowed {
             Ok(name.to_string())
         } else {
-            Err(ApiError::forbidden(a.res, name, a.verb, &resource, a.name, a.namespace))
+            Err(ApiError::forbidden(
+                a.res,
+                name,
+                a.verb,
+                &resource,
+                a.name,
+                a.namespace,
+            ))
         }
     }
 }

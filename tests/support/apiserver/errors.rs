@@ -52,7 +52,12 @@ fn details(res: &ResourceDef, name: &str) -> Value {
 
 impl ApiError {
     /// A failure `Status` with the given code, reason, message and optional details.
-    pub fn new(code: u16, reason: &str, message: impl Into<String>, details: Option<Value>) -> Self {
+    pub fn new(
+        code: u16,
+        reason: &str,
+        message: impl Into<String>,
+        details: Option<Value>,
+    ) -> Self {
         let mut body = json!({
             "kind": "Status",
             "apiVersion": "v1",
@@ -76,7 +81,12 @@ impl ApiError {
 
     /// 404 for a path the server does not serve.
     pub fn no_route() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource", None)
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+            None,
+        )
     }
 
     /// 409 `AlreadyExists` on create.
@@ -158,17 +168,34 @@ impl ApiError {
              in API group \"{}\" {scope}",
             res.group
         );
-        Self::new(403, "Forbidden", msg, Some(details(res, name.unwrap_or(""))))
+        Self::new(
+            403,
+            "Forbidden",
+            msg,
+            Some(details(res, name.unwrap_or(""))),
+        )
     }
 
     /// 405 for a verb the path does not take.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", None)
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            None,
+        )
     }
 
     /// 415 for a patch content type the server does not know.
     pub fn unsupported_media_type(ct: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml; got {ct}"), None)
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml; got {ct}"
+            ),
+            None,
+        )
     }
 
     /// Reason of the `Status`, for logs and tests.

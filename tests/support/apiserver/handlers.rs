@@ -36,14 +36,23 @@ pub struct App {
 }
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(String::from)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
 }
 
-fn verb_of(method: &Method, target: &Target, query: &HashMap<String, String>) -> Option<&'static str> {
+fn verb_of(
+    method: &Method,
+    target: &Target,
+    query: &HashMap<String, String>,
+) -> Option<&'static str> {
     let named = target.name.is_some();
     Some(match (method.as_str(), named) {
         ("GET", true) => "get",
-        ("GET", false) if matches!(query.get("watch").map(String::as_str), Some("true" | "1")) => "watch",
+        ("GET", false) if matches!(query.get("watch").map(String::as_str), Some("true" | "1")) => {
+            "watch"
+        }
         ("GET", false) => "list",
         ("POST", false) => "create",
         ("PUT", true) => "update",
@@ -87,7 +96,11 @@ pub async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
                         name: target.name.as_deref(),
                         namespace: target.namespace.as_deref(),
                     };
-                    let allowed = app.auth.lock().expect("auth lock").check(authz.as_deref(), &attrs);
+                    let allowed = app
+                        .auth
+                        .lock()
+                        .expect("auth lock")
+                        .check(authz.as_deref(), &attrs);
                     match allowed {
                         Err(e) => e.into_response(),
                         Ok(user) => {
@@ -130,7 +143,8 @@ fn dispatch(
         status: target.subresource.is_some(),
     };
     let json_body = || -> Result<Value, ApiError> {
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
     };
     let selector = || {
         Selector::parse(
@@ -150,7 +164,9 @@ fn dispatch(
             selector: selector()?,
             view,
             resource_version: query.get("resourceVersion").cloned(),
-            bookmarks: query.get("allowWatchBookmarks").is_some_and(|v| v == "true" || v == "1"),
+            bookmarks: query
+                .get("allowWatchBookmarks")
+                .is_some_and(|v| v == "true" || v == "1"),
             initial_events: query.get("sendInitialEvents").is_some_and(|v| v == "true"),
             timeout: Duration::from_secs(timeout),
         };
@@ -167,7 +183,17 @@ fn dispatch(
                 limit: query.get("limit").and_then(|l| l.parse().ok()),
                 continue_token: query.get("continue").cloned(),
             };
-            (200, reads::list(&store, res, target.namespace.as_deref(), &q, &selector()?, view)?)
+            (
+                200,
+                reads::list(
+                    &store,
+                    res,
+                    target.namespace.as_deref(),
+                    &q,
+                    &selector()?,
+                    view,
+                )?,
+            )
         }
         "create" => {
             if res.namespaced && target.namespace.is_none() {
@@ -179,10 +205,13 @@ fn dispatch(
         "patch" => {
             let kind = PatchKind::from_content_type(content_type)
                 .ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
-            let patch = parse_body(body, kind == PatchKind::Apply).map_err(ApiError::bad_request)?;
+            let patch =
+                parse_body(body, kind == PatchKind::Apply).map_err(ApiError::bad_request)?;
             let manager = query.get("fieldManager").map(String::as_str);
             if kind != PatchKind::Apply && query.contains_key("force") {
-                return Err(ApiError::bad_request("Forbidden: may not be specified for non-apply patch"));
+                return Err(ApiError::bad_request(
+                    "Forbidden: may not be specified for non-apply patch",
+                ));
             }
             let (code, obj) = ops::patch(&mut store, &scope, name, kind, &patch, manager)?;
             (code, view.render(&obj))

@@ -157,7 +157,9 @@ impl ApiServer {
 
     /// An object as stored, by group, plural, namespace ("" for cluster scope) and name.
     pub fn get_raw(&self, group: &str, plural: &str, namespace: &str, name: &str) -> Option<Value> {
-        self.store().get(&Key::new(group, plural, namespace, name)).cloned()
+        self.store()
+            .get(&Key::new(group, plural, namespace, name))
+            .cloned()
     }
 
     /// An object of type `K` as stored.
@@ -235,7 +237,13 @@ impl ApiServer {
 
     /// How many requests match a predicate.
     pub fn count_where(&self, f: impl Fn(&RequestRecord) -> bool) -> usize {
-        self.app.log.lock().expect("log lock").iter().filter(|r| f(r)).count()
+        self.app
+            .log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .filter(|r| f(r))
+            .count()
     }
 
     /// Forgets the requests logged so far.

@@ -47,7 +47,11 @@ fn spec_part(obj: &Value) -> Value {
 fn finalizers(obj: &Value) -> Vec<String> {
     obj["metadata"]["finalizers"]
         .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -67,7 +71,9 @@ fn run_validator(res: &ResourceDef, name: &str, obj: &Value) -> Result<(), ApiEr
 pub fn create(store: &mut Store, scope: &Scope<'_>, mut obj: Value) -> Result<Value, ApiError> {
     let res = scope.res;
     if !obj.is_object() {
-        return Err(ApiError::bad_request("the body of the request must be an object"));
+        return Err(ApiError::bad_request(
+            "the body of the request must be an object",
+        ));
     }
     obj["apiVersion"] = json!(res.api_version());
     obj["kind"] = json!(res.kind);
@@ -91,7 +97,11 @@ pub fn create(store: &mut Store, scope: &Scope<'_>, mut obj: Value) -> Result<Va
         name = format!("{prefix}{}", random_suffix());
     }
     if name.is_empty() {
-        let cause = Cause::new("FieldValueRequired", "metadata.name", "Required value: name or generateName is required");
+        let cause = Cause::new(
+            "FieldValueRequired",
+            "metadata.name",
+            "Required value: name or generateName is required",
+        );
         return Err(ApiError::invalid(res, "", &[cause]));
     }
     let mut causes = Vec::new();
@@ -106,7 +116,12 @@ pub fn create(store: &mut Store, scope: &Scope<'_>, mut obj: Value) -> Result<Va
     } else {
         m.remove("namespace");
     }
-    for k in ["deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "managedFields"] {
+    for k in [
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "resourceVersion",
+        "managedFields",
+    ] {
         m.remove(k);
     }
     m.insert("uid".into(), json!(uuid::Uuid::now_v7().to_string()));
@@ -131,9 +146,17 @@ pub fn create(store: &mut Store, scope: &Scope<'_>, mut obj: Value) -> Result<Va
 
 /// The common tail of update and patch: status split, fixed metadata, admission,
 /// `generation`, no-op detection, and the real delete when the last finalizer goes.
-fn write(store: &mut Store, scope: &Scope<'_>, old: &Value, mut new: Value) -> Result<Value, ApiError> {
+fn write(
+    store: &mut Store,
+    scope: &Scope<'_>,
+    old: &Value,
+    mut new: Value,
+) -> Result<Value, ApiError> {
     let res = scope.res;
-    let name = old["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let name = old["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if !new.is_object() || !new["metadata"].is_object() {
         return Err(ApiError::bad_request("the object must have metadata"));
     }
@@ -166,7 +189,16 @@ fn write(store: &mut Store, scope: &Scope<'_>, old: &Value, mut new: Value) -> R
     new["kind"] = old["kind"].clone();
     {
         let (nm, om) = (&mut new["metadata"], &old["metadata"]);
-        for k in ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion"] {
+        for k in [
+            "name",
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "resourceVersion",
+        ] {
             match om.get(k) {
                 Some(v) => nm[k] = v.clone(),
                 None => {
@@ -174,7 +206,10 @@ fn write(store: &mut Store, scope: &Scope<'_>, old: &Value, mut new: Value) -> R
                 }
             }
         }
-        if nm.get("finalizers").is_some_and(|f| f.as_array().is_some_and(Vec::is_empty)) {
+        if nm
+            .get("finalizers")
+            .is_some_and(|f| f.as_array().is_some_and(Vec::is_empty))
+        {
             nm.as_object_mut().expect("object").remove("finalizers");
         }
     }
@@ -182,7 +217,11 @@ fn write(store: &mut Store, scope: &Scope<'_>, old: &Value, mut new: Value) -> R
     if deleting {
         let before = finalizers(old);
         if finalizers(&new).iter().any(|f| !before.contains(f)) {
-            let cause = Cause::new("FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted");
+            let cause = Cause::new(
+                "FieldValueForbidden",
+                "metadata.finalizers",
+                "Forbidden: no new finalizers can be added if the object is being deleted",
+            );
             return Err(ApiError::invalid(res, &name, &[cause]));
         }
     }
@@ -211,11 +250,20 @@ fn existing(store: &Store, scope: &Scope<'_>, name: &str) -> Result<Value, ApiEr
 }
 
 /// PUT: optimistic concurrency on `metadata.resourceVersion`.
-pub fn update(store: &mut Store, scope: &Scope<'_>, name: &str, new: Value) -> Result<Value, ApiError> {
+pub fn update(
+    store: &mut Store,
+    scope: &Scope<'_>,
+    name: &str,
+    new: Value,
+) -> Result<Value, ApiError> {
     let old = existing(store, scope, name)?;
     match new["metadata"]["resourceVersion"].as_str() {
         None | Some("") if !scope.res.unconditional_update => {
-            let cause = Cause::new("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
+            let cause = Cause::new(
+                "FieldValueInvalid",
+                "metadata.resourceVersion",
+                "Invalid value: 0x0: must be specified for an update",
+            );
             return Err(ApiError::invalid(scope.res, name, &[cause]));
         }
         Some(rv) if !rv.is_empty() && Some(rv) != old["metadata"]["resourceVersion"].as_str() => {
@@ -241,7 +289,9 @@ impl PatchKind {
     /// From a `Content-Type`.
     pub fn from_content_type(ct: &str) -> Option<Self> {
         match ct.split(';').next().unwrap_or_default().trim() {
-            "application/merge-patch+json" | "application/strategic-merge-patch+json" => Some(Self::Merge),
+            "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
+                Some(Self::Merge)
+            }
             "application/json-patch+json" => Some(Self::Json),
             "application/apply-patch+yaml" | "application/apply-patch+json" => Some(Self::Apply),
             _ => None,
@@ -258,10 +308,17 @@ pub fn patch(
     body: &Value,
     field_manager: Option<&str>,
 ) -> Result<(u16, Value), ApiError> {
-    let manager_key = |m: &str| (scope.key(name), format!("{m}/{}", if scope.status { "status" } else { "" }));
+    let manager_key = |m: &str| {
+        (
+            scope.key(name),
+            format!("{m}/{}", if scope.status { "status" } else { "" }),
+        )
+    };
     let Some(old) = store.get(&scope.key(name)).cloned() else {
         if kind == PatchKind::Apply && !scope.status {
-            let manager = field_manager.ok_or_else(|| ApiError::bad_request("PATCH requests with apply must include fieldManager"))?;
+            let manager = field_manager.ok_or_else(|| {
+                ApiError::bad_request("PATCH requests with apply must include fieldManager")
+            })?;
             let created = create(store, scope, body.clone())?;
             store.applied.insert(manager_key(manager), body.clone());
             return Ok((201, created));
@@ -277,10 +334,17 @@ pub fn patch(
             patch::merge_patch(&mut new, body);
         }
         PatchKind::Json => patch::json_patch(&mut new, body).map_err(|e| {
-            ApiError::new(422, "Invalid", format!("the server rejected our request due to an error in our request: {e}"), None)
+            ApiError::new(
+                422,
+                "Invalid",
+                format!("the server rejected our request due to an error in our request: {e}"),
+                None,
+            )
         })?,
         PatchKind::Apply => {
-            let manager = field_manager.ok_or_else(|| ApiError::bad_request("PATCH requests with apply must include fieldManager"))?;
+            let manager = field_manager.ok_or_else(|| {
+                ApiError::bad_request("PATCH requests with apply must include fieldManager")
+            })?;
             let key = manager_key(manager);
             patch::apply(&mut new, store.applied.get(&key), body);
             store.applied.insert(key, body.clone());
@@ -294,7 +358,12 @@ pub fn patch(
 
 /// DELETE: with finalizers, marks the object as deleting (200 with it); without, removes it
 /// (200 with a `Success` Status). Honours `preconditions` of the DeleteOptions body.
-pub fn delete(store: &mut Store, scope: &Scope<'_>, name: &str, options: &Value) -> Result<Value, ApiError> {
+pub fn delete(
+    store: &mut Store,
+    scope: &Scope<'_>,
+    name: &str,
+    options: &Value,
+) -> Result<Value, ApiError> {
     let res = scope.res;
     let old = existing(store, scope, name)?;
     let pre = &options["preconditions"];
@@ -326,5 +395,7 @@ pub fn delete(store: &mut Store, scope: &Scope<'_>, name: &str, options: &Value)
     }
     details["kind"] = json!(res.plural);
     details["uid"] = old["metadata"]["uid"].clone();
-    Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}))
+    Ok(
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+    )
 }

@@ -73,7 +73,8 @@ fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
             let i = if last == "-" {
                 a.len()
             } else {
-                last.parse::<usize>().map_err(|_| format!("bad index {last:?}"))?
+                last.parse::<usize>()
+                    .map_err(|_| format!("bad index {last:?}"))?
             };
             if i > a.len() {
                 return Err(format!("index {i} out of bounds"));
@@ -88,9 +89,13 @@ fn add(doc: &mut Value, toks: &[String], value: Value) -> Result<(), String> {
 fn remove(doc: &mut Value, toks: &[String]) -> Result<Value, String> {
     let (last, parent) = toks.split_last().ok_or("cannot remove the root")?;
     match parent_mut(doc, parent)? {
-        Value::Object(m) => m.remove(last).ok_or_else(|| format!("missing key {last:?}")),
+        Value::Object(m) => m
+            .remove(last)
+            .ok_or_else(|| format!("missing key {last:?}")),
         Value::Array(a) => {
-            let i = last.parse::<usize>().map_err(|_| format!("bad index {last:?}"))?;
+            let i = last
+                .parse::<usize>()
+                .map_err(|_| format!("bad index {last:?}"))?;
             if i >= a.len() {
                 return Err(format!("index {i} out of bounds"));
             }
@@ -102,12 +107,18 @@ fn remove(doc: &mut Value, toks: &[String]) -> Result<Value, String> {
 
 /// Applies a JSON patch (a list of operations); all or nothing.
 pub fn json_patch(target: &mut Value, ops: &Value) -> Result<(), String> {
-    let ops = ops.as_array().ok_or("a JSON patch must be a list of operations")?;
+    let ops = ops
+        .as_array()
+        .ok_or("a JSON patch must be a list of operations")?;
     let mut doc = target.clone();
     for op in ops {
         let name = op["op"].as_str().ok_or("operation without \"op\"")?;
         let path = tokens(op["path"].as_str().ok_or("operation without \"path\"")?)?;
-        let value = || op.get("value").cloned().ok_or("operation without \"value\"");
+        let value = || {
+            op.get("value")
+                .cloned()
+                .ok_or("operation without \"value\"")
+        };
         match name {
             "add" => add(&mut doc, &path, value()?)?,
             "remove" => {
@@ -132,7 +143,9 @@ pub fn json_patch(target: &mut Value, ops: &Value) -> Result<(), String> {
                 let v = if name == "move" {
                     remove(&mut doc, &from)?
                 } else {
-                    lookup(&doc, &from).cloned().ok_or("missing \"from\" value")?
+                    lookup(&doc, &from)
+                        .cloned()
+                        .ok_or("missing \"from\" value")?
                 };
                 add(&mut doc, &path, v)?;
             }

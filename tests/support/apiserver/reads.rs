@@ -53,7 +53,13 @@ pub struct ListQuery {
 }
 
 /// GET of one object.
-pub fn get(store: &Store, res: &ResourceDef, namespace: &str, name: &str, view: View) -> Result<Value, ApiError> {
+pub fn get(
+    store: &Store,
+    res: &ResourceDef,
+    namespace: &str,
+    name: &str,
+    view: View,
+) -> Result<Value, ApiError> {
     store
         .get(&Key::new(res.group, res.plural, namespace, name))
         .map(|o| view.render(o))

@@ -62,7 +62,10 @@ fn parse_label(part: &str) -> Result<Req, ApiError> {
         return Ok(Req::Eq(k.trim().into(), v.trim().into()));
     }
     if let Some((k, rest)) = part.split_once(" notin ") {
-        return Ok(Req::NotIn(k.trim().into(), set_values(rest).ok_or_else(bad)?));
+        return Ok(Req::NotIn(
+            k.trim().into(),
+            set_values(rest).ok_or_else(bad)?,
+        ));
     }
     if let Some((k, rest)) = part.split_once(" in ") {
         return Ok(Req::In(k.trim().into(), set_values(rest).ok_or_else(bad)?));
@@ -76,7 +79,11 @@ fn parse_label(part: &str) -> Result<Req, ApiError> {
 impl Selector {
     /// Parses `labelSelector` and `fieldSelector` query values. Field selectors take
     /// `metadata.name` and `metadata.namespace` (and `type` for Secrets), `=`, `==` or `!=`.
-    pub fn parse(labels: Option<&str>, fields: Option<&str>, plural: &str) -> Result<Self, ApiError> {
+    pub fn parse(
+        labels: Option<&str>,
+        fields: Option<&str>,
+        plural: &str,
+    ) -> Result<Self, ApiError> {
         let mut sel = Self::default();
         for part in split_top(labels.unwrap_or_default()) {
             sel.labels.push(parse_label(&part)?);
@@ -97,7 +104,8 @@ impl Selector {
                     "field label not supported: {field}"
                 )));
             }
-            sel.fields.push((field.to_string(), value.trim().to_string(), eq));
+            sel.fields
+                .push((field.to_string(), value.trim().to_string(), eq));
         }
         Ok(sel)
     }

@@ -33,7 +33,9 @@ impl Key {
 
     /// Whether the key is of that type and, when given, that namespace.
     pub fn matches(&self, group: &str, plural: &str, namespace: Option<&str>) -> bool {
-        self.group == group && self.plural == plural && namespace.is_none_or(|ns| self.namespace == ns)
+        self.group == group
+            && self.plural == plural
+            && namespace.is_none_or(|ns| self.namespace == ns)
     }
 }
 
@@ -73,6 +75,9 @@ pub struct Change {
     /// The object before the change (to rebuild older states and to judge selectors).
     pub prev: Option<Value>,
 }
+
+/// The live changes an open watch receives.
+pub type Feed = mpsc::UnboundedReceiver<Arc<Change>>;
 
 /// A watch was asked to start before the oldest change still held.
 #[derive(Debug)]
@@ -144,12 +149,12 @@ impl Store {
         rv: u64,
     ) -> Result<Vec<(Key, Value)>, TooOld> {
         if rv < self.compacted {
-            return Err(TooOld { oldest: self.compacted + 1 });
+            return Err(TooOld {
+                oldest: self.compacted + 1,
+            });
         }
-        let mut objects: BTreeMap<Key, Value> = self
-            .list(group, plural, namespace)
-            .into_iter()
-            .collect();
+        let mut objects: BTreeMap<Key, Value> =
+            self.list(group, plural, namespace).into_iter().collect();
         for change in self.history.iter().rev().take_while(|c| c.rv > rv) {
             if !change.key.matches(group, plural, namespace) {
                 continue;
@@ -193,14 +198,18 @@ impl Store {
 
     /// Opens a watch from `from` (exclusive): the changes since then, and a receiver of the
     /// ones to come; atomically, so none is lost or doubled.
-    pub fn subscribe(
-        &mut self,
-        from: u64,
-    ) -> Result<(Vec<Arc<Change>>, mpsc::UnboundedReceiver<Arc<Change>>), TooOld> {
+    pub fn subscribe(&mut self, from: u64) -> Result<(Vec<Arc<Change>>, Feed), TooOld> {
         if from < self.compacted {
-            return Err(TooOld { oldest: self.compacted + 1 });
+            return Err(TooOld {
+                oldest: self.compacted + 1,
+            });
         }
-        let replay = self.history.iter().filter(|c| c.rv > from).cloned().collect();
+        let replay = self
+            .history
+            .iter()
+            .filter(|c| c.rv > from)
+            .cloned()
+            .collect();
         let (tx, rx) = mpsc::unbounded_channel();
         if !self.closed {
             self.watchers.push(tx);

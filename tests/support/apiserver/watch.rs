@@ -39,7 +39,8 @@ pub struct WatchRequest {
 }
 
 fn line(kind: &str, object: Value) -> Bytes {
-    let mut s = serde_json::to_string(&json!({"type": kind, "object": object})).expect("serializes");
+    let mut s =
+        serde_json::to_string(&json!({"type": kind, "object": object})).expect("serializes");
     s.push('\n');
     Bytes::from(s)
 }
@@ -60,8 +61,12 @@ impl Stream {
             metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
         let object = match self.req.view {
-            View::Full => json!({"apiVersion": self.req.res.api_version(), "kind": self.req.res.kind, "metadata": metadata}),
-            View::Metadata => json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata}),
+            View::Full => {
+                json!({"apiVersion": self.req.res.api_version(), "kind": self.req.res.kind, "metadata": metadata})
+            }
+            View::Metadata => {
+                json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata})
+            }
         };
         line("BOOKMARK", object)
     }
@@ -70,7 +75,10 @@ impl Stream {
     /// modification into `ADDED` or `DELETED`, as the real server does).
     fn push_change(&mut self, c: &Change) {
         let r = &self.req;
-        if !c.key.matches(r.res.group, r.res.plural, r.namespace.as_deref()) {
+        if !c
+            .key
+            .matches(r.res.group, r.res.plural, r.namespace.as_deref())
+        {
             return;
         }
         let now = r.selector.matches(&c.object);
@@ -141,7 +149,10 @@ pub fn open(store: &Arc<Mutex<Store>>, req: WatchRequest) -> Result<Body, ApiErr
     let (replay, rx) = match guard.subscribe(start) {
         Ok(x) => x,
         Err(too_old) => {
-            let status = ApiError::expired(format!("too old resource version: {start} ({})", too_old.oldest));
+            let status = ApiError::expired(format!(
+                "too old resource version: {start} ({})",
+                too_old.oldest
+            ));
             let body = line("ERROR", status.body);
             return Ok(Body::from(body));
         }
