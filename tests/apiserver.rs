@@ -801,3 +801,91 @@ async fn controller_with_finalizer_runs_end_to_end() {
     eventually("gone", || server.get::<Credential>("team-a", "a").is_none()).await;
     controller.abort();
 }
+
+#[tokio::test]
+async fn pages_streaming_lists_and_selectors() {
+    let server = ApiServer::start().await;
+    let creds: Api<Credential> = Api::namespaced(server.client(), "team-a");
+    for name in ["a", "b", "c"] {
+        creds
+            .create(&PostParams::default(), &credential(name))
+            .await
+            .expect("created");
+    }
+    // Pages: limit + continue, consistent at the first page's version.
+    let first = creds
+        .list(&ListParams::default().limit(2))
+        .await
+        .expect("page 1");
+    assert_eq!(first.items.len(), 2);
+    let token = first.metadata.continue_.clone().expect("a continue token");
+    creds
+        .delete("c", &DeleteParams::default())
+        .await
+        .expect("deleted");
+    let second = creds
+        .list(&ListParams::default().limit(2).continue_token(&token))
+        .await
+        .expect("page 2");
+    assert_eq!(
+        second.items[0].metadata.name.as_deref(),
+        Some("c"),
+        "the snapshot of page 1"
+    );
+    assert_eq!(second.metadata.continue_.as_deref(), Some(""));
+
+    // The watcher's paged initial list and its streaming-list mode both see a and b.
+    for config in [
+        watcher::Config::default().page_size(1),
+        watcher::Config::default().streaming_lists(),
+    ] {
+        let mut stream = watcher::watcher(creds.clone(), config).boxed();
+        let mut names = Vec::new();
+        loop {
+            let ev = tokio::time::timeout(Duration::from_secs(5), stream.try_next())
+                .await
+                .expect("in time")
+                .expect("no error")
+                .expect("an event");
+            match ev {
+                WatchEvent::InitApply(c) => names.push(c.metadata.name.expect("named")),
+                WatchEvent::InitDone => break,
+                _ => {}
+            }
+        }
+        assert_eq!(names, ["a", "b"]);
+    }
+    assert!(server.count_where(|r| r.query.contains("sendInitialEvents=true")) == 1);
+
+    // Label selectors on lists.
+    creds
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"tier": "db"}}})),
+        )
+        .await
+        .expect("labelled");
+    for (selector, want) in [
+        ("tier=db", 1),
+        ("tier!=db", 1),
+        ("tier in (db,web)", 1),
+        ("!tier", 1),
+        ("tier", 1),
+    ] {
+        let got = creds
+            .list(&ListParams::default().labels(selector))
+            .await
+            .expect("list");
+        assert_eq!(got.items.len(), want, "{selector}");
+    }
+    let all: Api<Credential> = Api::all(server.client());
+    assert_eq!(
+        all.list(&ListParams::default())
+            .await
+            .expect("all namespaces")
+            .items
+            .len(),
+        2
+    );
+}
