@@ -63,8 +63,15 @@ fn every_page_example_renders_the_page_body() {
 #[test]
 fn additional_settings_deviates_from_the_printed_example_only_as_named() {
     let got = rendered("05-additional-settings.yaml");
-    assert_ne!(got, page_additional_settings_example(), "the deviations are real");
-    assert_eq!(got["additional_settings"][0]["notes"], json!("Credential to be used only in network A"));
+    assert_ne!(
+        got,
+        page_additional_settings_example(),
+        "the deviations are real"
+    );
+    assert_eq!(
+        got["additional_settings"][0]["notes"],
+        json!("Credential to be used only in network A")
+    );
     assert!(got.get("notes").is_none(), "notes is not at the top level");
     assert_eq!(got["additional_settings"][0]["criticality"], json!("high"));
 }

@@ -22,7 +22,12 @@ fn root() -> PathBuf {
 fn sync(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_segura-operator"));
     cmd.current_dir(root()).arg("sync").args(args);
-    for var in ["SEGURA_URL", "SEGURA_CLIENT_ID", "SEGURA_CLIENT_SECRET", "SEGURA_PATH_PREFIX"] {
+    for var in [
+        "SEGURA_URL",
+        "SEGURA_CLIENT_ID",
+        "SEGURA_CLIENT_SECRET",
+        "SEGURA_PATH_PREFIX",
+    ] {
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());
@@ -82,7 +87,11 @@ fn rows(out: &Output) -> Vec<Vec<String>> {
 #[test]
 fn readme_demo_prints_the_table_with_one_failure() {
     let out = sync(&["--simulator", "-f", "examples/"], &[]);
-    assert_eq!(out.status.code(), Some(1), "a failed Credential makes the exit code 1");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed Credential makes the exit code 1"
+    );
     let rows = rows(&out);
     assert_eq!(rows.len(), 8, "{}", text(&out));
     for r in &rows[..7] {
@@ -91,7 +100,10 @@ fn readme_demo_prints_the_table_with_one_failure() {
     }
     let failed = &rows[7];
     assert_eq!(failed[0], "default/unregistered-device");
-    assert_eq!((failed[3].as_str(), failed[4].as_str()), ("False", "DeviceNotFound"));
+    assert_eq!(
+        (failed[3].as_str(), failed[4].as_str()),
+        ("False", "DeviceNotFound")
+    );
     assert_eq!(failed[5], "1011: Device not found");
     // The page's examples share usernames, so Segura updates one credential per group.
     assert_eq!(rows[2][1], rows[3][1]);
@@ -101,8 +113,11 @@ fn readme_demo_prints_the_table_with_one_failure() {
 
 #[tokio::test]
 async fn simulator_receives_exactly_the_page_bodies() {
-    let sim = Simulator::start(SimulatorConfig::demo(), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .expect("simulator");
+    let sim = Simulator::start(
+        SimulatorConfig::demo(),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .expect("simulator");
     let url = sim.url();
     let out = tokio::task::spawn_blocking(move || {
         sync(
@@ -164,7 +179,11 @@ fn invalid_spec_and_missing_secret_are_reported_per_credential() {
     assert_eq!(rows.len(), 2, "the Deployment is skipped");
     assert_eq!(rows[0][4], "InvalidSpec");
     assert!(rows[0][5].contains("spec.identifier:"), "{:?}", rows[0]);
-    assert!(rows[0][5].contains("spec.jitSettings: when jit is true"), "{:?}", rows[0]);
+    assert!(
+        rows[0][5].contains("spec.jitSettings: when jit is true"),
+        "{:?}",
+        rows[0]
+    );
     assert_eq!(rows[1][4], "SecretNotFound");
     assert!(rows[1][5].contains("\"absent\"") && rows[1][5].contains("spec.contentFrom"));
 }
@@ -176,13 +195,18 @@ fn unreadable_yaml_is_reported_without_its_content() {
     write(
         &dir,
         "broken.yaml",
-        &format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  password: {secret}\n   bad: [indent\n"),
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  password: {secret}\n   bad: [indent\n"
+        ),
     );
     let out = sync(&["--dry-run", "-f", dir.to_str().expect("utf8")], &[]);
     assert_ne!(out.status.code(), Some(0));
     let all = text(&out);
     assert!(all.contains("broken.yaml"), "{all}");
-    assert!(!all.contains(secret), "the parse error quotes the file: {all}");
+    assert!(
+        !all.contains(secret),
+        "the parse error quotes the file: {all}"
+    );
 }
 
 #[test]
