@@ -79,12 +79,17 @@ pub async fn run(
         },
         bound,
     );
-    let election = cfg.leader.clone().map(|lc| {
-        let api: Api<Lease> = Api::namespaced(kube.clone(), &lc.namespace);
-        // A standby replica is ready: it can take over at once.
-        ready.store(true, Ordering::SeqCst);
-        tokio::spawn(leader::run(api, lc, leader_tx, shutdown.clone()))
-    });
+    // Without election this instance leads for good: the sender stays here, unused.
+    let (election, _always_leader) = match cfg.leader.clone() {
+        Some(lc) => {
+            let api: Api<Lease> = Api::namespaced(kube.clone(), &lc.namespace);
+            // A standby replica is ready: it can take over at once.
+            ready.store(true, Ordering::SeqCst);
+            let task = tokio::spawn(leader::run(api, lc, leader_tx, shutdown.clone()));
+            (Some(task), None)
+        }
+        None => (None, Some(leader_tx)),
+    };
 
     let outcome = lead(kube, segura, &cfg, metrics, ready, leader_rx, shutdown).await;
     if let Some(e) = election {
@@ -134,7 +139,10 @@ async fn lead(
         let mut shutdown = shutdown.clone();
         tokio::spawn(async move {
             tokio::select! {
-                _ = leader.wait_for(|l| !*l) => lost.store(true, Ordering::SeqCst),
+                // A closed channel is an election that ended (at shutdown), not a loss.
+                r = leader.wait_for(|l| !*l) => if r.is_ok() {
+                    lost.store(true, Ordering::SeqCst);
+                },
                 _ = shutdown.wait_for(|s| *s) => {}
             }
             let _ = stop_tx.send(true);

@@ -1,0 +1,34 @@
+//! End-to-end: the unchanged controller on a Kubernetes API and the Segura simulator. Each
+//! scenario runs on the loopback API server (always) and on a real cluster when
+//! `SEGURA_E2E_KUBECONFIG` names one (`cargo test --test e2e -- --ignored`).
+
+#[path = "support/apiserver/mod.rs"]
+mod apiserver;
+#[path = "e2e/harness.rs"]
+mod harness;
+#[path = "e2e/lifecycle.rs"]
+mod lifecycle;
+
+/// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
+/// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.
+#[macro_export]
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn loopback() {
+                let env = crate::harness::Env::loopback().await;
+                super::$name(env).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "runs on the real cluster named by SEGURA_E2E_KUBECONFIG"]
+            async fn cluster() {
+                let env = crate::harness::Env::cluster()
+                    .await
+                    .expect("set SEGURA_E2E_KUBECONFIG to a kubeconfig to run the cluster suite");
+                super::$name(env).await;
+            }
+        }
+    )*};
+}
