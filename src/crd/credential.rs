@@ -39,7 +39,7 @@ pub struct CredentialSpec {
     /// `status.identifier` and sends from then on. Changing it renames the credential (Segura
     /// finds it by hostname, ip and username).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = rules::IDENTIFIER_PATTERN), length(max = 255))]
+    #[schemars(regex(pattern = rules::IDENTIFIER_PATTERN), length(max = rules::IDENTIFIER_MAX_LEN))]
     pub identifier: Option<String>,
     /// `username`: name of the user of the credential. Always sent; empty means Segura's
     /// default `usr`.
