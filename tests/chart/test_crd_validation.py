@@ -226,7 +226,24 @@ def cel_errors(value: Any, node: dict[str, Any] = SCHEMA, parts: tuple = ()) -> 
     return out
 
 
+def prune_nulls_and_default(value: Any, node: dict[str, Any] = SCHEMA) -> Any:
+    """What the API server does before validating: a null in a field that is not `nullable`
+    is dropped, and a field with a `default` that is absent (or such a null) gets it."""
+    if isinstance(value, dict) and "properties" in node:
+        out = {}
+        for name, child in node["properties"].items():
+            if name in value and (value[name] is not None or child.get("nullable")):
+                out[name] = prune_nulls_and_default(value[name], child)
+            elif "default" in child:
+                out[name] = child["default"]
+        return {**{k: v for k, v in value.items() if k not in node["properties"]}, **out}
+    if isinstance(value, list) and "items" in node:
+        return [prune_nulls_and_default(v, node["items"]) for v in value]
+    return value
+
+
 def admission_errors(obj: dict[str, Any]) -> list[dict[str, str]]:
+    obj = prune_nulls_and_default(obj)
     return openapi_errors(obj) + cel_errors(obj)
 
 
@@ -353,3 +370,8 @@ def test_model_catches_a_broken_rule():
     assert not admission_errors(cred)
     cred["spec"]["tags"] = [" x"]
     assert [e["field"] for e in admission_errors(cred)] == ["spec.tags[0]"]
+    cred["spec"]["hostname"] = None  # pruned, then missing
+    assert [e["message"] for e in admission_errors(cred)] == [
+        'Invalid value: " x": spec.tags[0] in body should match \'^[^,\\s]([^,]*[^,\\s])?$\'',
+        "Required value",
+    ]
