@@ -485,3 +485,7 @@ pub const OAUTH_AUTH_ERRORS: [&str; 4] = [
 pub const TOKEN_RENEW_MARGIN_MAX_SECS: u64 = 60;
 /// Header field Segura's gateway sets on 429 answers (seconds).
 pub const RETRY_AFTER: &str = "retry-after";
+
+/// `Ready` reason of a 4xx answer carrying no known code: Segura rejected the request as it is
+/// (class [`ErrorClass::InvalidSpec`]).
+pub const REASON_REJECTED: &str = "Rejected";

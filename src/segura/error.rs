@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::api::{
     Envelope, ErrorClass, ErrorCode, MSG_CLIENT_AUTH_FAILED, MSG_INVALID_SIGNATURE, MSG_NO_ROUTE,
-    MSG_NOT_AUTHORIZED, MSG_TIMED_OUT, OAUTH_AUTH_ERRORS, code_in_message,
+    MSG_NOT_AUTHORIZED, MSG_TIMED_OUT, OAUTH_AUTH_ERRORS, REASON_REJECTED, code_in_message,
 };
 
 /// How many characters of a non-JSON body an error keeps.
@@ -149,7 +149,7 @@ impl SeguraError {
                 status, message, ..
             } => match self.class() {
                 ErrorClass::Authorization => "Unauthorized",
-                ErrorClass::InvalidSpec | ErrorClass::MissingDependency => "Rejected",
+                ErrorClass::InvalidSpec | ErrorClass::MissingDependency => REASON_REJECTED,
                 ErrorClass::Transient => match *status {
                     429 => "RateLimited",
                     404 => "EndpointNotFound",
