@@ -1,6 +1,9 @@
 //! The Segura PAM Core simulator, spoken to over HTTP on a loopback port exactly as clients
 //! (the operator, the vendor's Ansible collection) speak to it.
 
+#[allow(dead_code)]
+#[path = "common/page.rs"]
+mod page;
 #[path = "simulator/support.rs"]
 mod support;
 

@@ -18,7 +18,7 @@ use super::decide::{Decision, SyncPlan, decide};
 use super::fingerprint::{SecretVersion, secrets_fingerprint, spec_fingerprint};
 use super::report::{condition_changed, ns_name, patch_status, publish, reference};
 use super::status::{Applied, NO_SEGURA_CODE, failure_status, success_status};
-use crate::crd::validate::validate_spec;
+use crate::crd::validate::{describe, validate_spec};
 use crate::crd::{Credential, FINALIZER};
 use crate::resolve::resolve_secrets;
 use crate::segura::body::request_body;
@@ -63,11 +63,7 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
 
     let violations = validate_spec(&cred.spec);
     if !violations.is_empty() {
-        let message = violations
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
+        let message = describe(&violations);
         let readiness = Readiness::failed(REASON_INVALID_SPEC, message);
         fail(ctx, cred, &key, &readiness, NO_SEGURA_CODE, None).await?;
         ctx.metrics.reconciled("invalid_spec", start.elapsed());

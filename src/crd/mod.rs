@@ -27,37 +27,41 @@ pub fn crd_yaml() -> Result<String, serde_saphyr::SerializeError> {
     serde_saphyr::to_string(&Credential::crd())
 }
 
+impl CredentialSpec {
+    /// Every secret reference of the spec with the path of the field that holds it
+    /// (`spec.contentFrom`, ...), in a stable order.
+    pub fn secret_sources(&self) -> Vec<(String, &SecretValueSource)> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.content_from {
+            out.push(("spec.contentFrom".to_string(), s));
+        }
+        for (i, a) in self.additional_settings.iter().flatten().enumerate() {
+            if let Some(s) = &a.secret_key_from {
+                out.push((format!("spec.additionalSettings[{i}].secretKeyFrom"), s));
+            }
+            let fields = a.additional_authentication_fields.iter().flatten();
+            for (j, f) in fields.enumerate() {
+                if let Some(s) = &f.value_from {
+                    let path = format!(
+                        "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
+                    );
+                    out.push((path, s));
+                }
+            }
+        }
+        out
+    }
+}
+
 impl Credential {
     /// Every Secret key this Credential references with the spec field that references it,
     /// in a stable order.
     pub fn secret_refs_with_fields(&self) -> Vec<(String, &SecretKeySelector)> {
-        let spec = &self.spec;
-        let mut refs = Vec::new();
-        if let Some(s) = &spec.content_from {
-            refs.push(("spec.contentFrom".to_string(), &s.secret_key_ref));
-        }
-        for (i, a) in spec.additional_settings.iter().flatten().enumerate() {
-            if let Some(s) = &a.secret_key_from {
-                refs.push((
-                    format!("spec.additionalSettings[{i}].secretKeyFrom"),
-                    &s.secret_key_ref,
-                ));
-            }
-            for (j, f) in a
-                .additional_authentication_fields
-                .iter()
-                .flatten()
-                .enumerate()
-            {
-                if let Some(s) = &f.value_from {
-                    let field = format!(
-                        "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
-                    );
-                    refs.push((field, &s.secret_key_ref));
-                }
-            }
-        }
-        refs
+        self.spec
+            .secret_sources()
+            .into_iter()
+            .map(|(field, s)| (field, &s.secret_key_ref))
+            .collect()
     }
 
     /// Names of the Secrets this Credential references, sorted and without repeats.

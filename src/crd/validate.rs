@@ -6,7 +6,6 @@ use std::fmt;
 
 use super::credential::CredentialSpec;
 use super::rules;
-use super::secret_ref::SecretValueSource;
 
 /// One broken rule: the field path (as the API server would name it) and the rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,7 +56,7 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
             bad(field, rules::LIST_ITEM_MSG);
         }
     }
-    for (field, source) in secret_sources(spec) {
+    for (field, source) in spec.secret_sources() {
         for (part, value) in [
             ("name", &source.secret_key_ref.name),
             ("key", &source.secret_key_ref.key),
@@ -137,35 +136,6 @@ fn auth_given(use_own: Option<bool>, fields: [&Option<String>; 3]) -> bool {
     use_own == Some(true) || fields.iter().all(|f| f.is_some())
 }
 
-/// Every secret reference of the spec with its field path (`minLength: 1` on name and key).
-fn secret_sources(spec: &CredentialSpec) -> Vec<(String, &SecretValueSource)> {
-    let mut out = Vec::new();
-    if let Some(s) = &spec.content_from {
-        out.push(("spec.contentFrom".to_string(), s));
-    }
-    for (i, a) in spec.additional_settings.iter().flatten().enumerate() {
-        if let Some(s) = &a.secret_key_from {
-            out.push((format!("spec.additionalSettings[{i}].secretKeyFrom"), s));
-        }
-        for (j, f) in a
-            .additional_authentication_fields
-            .iter()
-            .flatten()
-            .enumerate()
-        {
-            if let Some(s) = &f.value_from {
-                out.push((
-                    format!(
-                        "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
-                    ),
-                    s,
-                ));
-            }
-        }
-    }
-    out
-}
-
 /// The [`rules::LIST_ITEM_PATTERN`] rule, without a regex engine. Its `\s` is the API
 /// server's (Go RE2): exactly tab, newline, form feed, carriage return and space, not
 /// Rust's Unicode `trim`, so the operator accepts every item admission accepts.
@@ -174,4 +144,13 @@ fn is_list_item(item: &str) -> bool {
     !item.contains(',')
         && item.chars().next().is_some_and(|c| !space(c))
         && item.chars().last().is_some_and(|c| !space(c))
+}
+
+/// The violations as one message, `field: rule; field: rule`.
+pub fn describe(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -12,7 +12,7 @@ use crate::cli::connect::segura_config;
 use crate::controller::conditions::{REASON_INVALID_SPEC, REASON_SECRET_NOT_FOUND, REASON_SYNCED};
 use crate::controller::decide::identifier_to_send;
 use crate::crd::Credential;
-use crate::crd::validate::validate_spec;
+use crate::crd::validate::{describe, validate_spec};
 use crate::resolve::resolve_secrets;
 use crate::segura::body::{MissingSecret, RequestBody, request_body};
 use crate::segura::client::{SeguraClient, SeguraConfig};
@@ -99,11 +99,7 @@ fn prepare(
 ) -> Result<RequestBody, (&'static str, String)> {
     let violations = validate_spec(&cred.spec);
     if !violations.is_empty() {
-        let msg = violations
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
+        let msg = describe(&violations);
         return Err((REASON_INVALID_SPEC, msg));
     }
     let ns = cred.metadata.namespace.clone().unwrap_or_default();

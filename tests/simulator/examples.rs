@@ -3,137 +3,36 @@
 use segura_operator::simulator::Endpoint;
 use serde_json::{Value, json};
 
+use crate::page::{expected_body, page_additional_settings_example};
 use crate::support::{Harness, assert_created, assert_updated};
 
 fn new_identifier() -> Value {
-    json!({
-        "identifier": "dyaihdppaj78a547",
-        "username" : "username",
-        "hostname": "w2016",
-        "ip": "10.66.33.15",
-        "content": "blfjahbnaihdaa",
-        "tags": "social"
-    })
+    expected_body("01-new-identifier.yaml")
 }
 
 fn new_username() -> Value {
-    json!({
-        "username" : "newusername",
-        "hostname": "w2016",
-        "ip": "10.66.33.15",
-        "content": "blfjahbnaihdaa",
-        "identifier": "",
-        "tags": "social"
-    })
+    expected_body("02-new-username.yaml")
 }
 
 fn execution_settings() -> Value {
-    json!({
-        "username": "usernametest",
-        "hostname": "API-Testing",
-        "ip": "128.0.0.1",
-        "execution_settings": {
-            "parent_credential": "cred2",
-            "parent_hostname": "gmail",
-            "parent_ip": "https://www.gmail.com",
-            "automatic_change": true,
-            "agent_based_password_change": true,
-            "change_plugin": "SSH",
-            "change_template": "3COM",
-            "use_own_credential_to_connect": false,
-            "authentication_credential": "cred2",
-            "authentication_hostname": "gmail",
-            "authentication_ip": "https://www.gmail.com",
-            "status": true,
-            "reconciliation_credential": "cred2",
-            "reconciliation_hostname": "gmail",
-            "reconciliation_ip": "https://www.gmail.com",
-            "reconciliation_plugin": "SSH",
-            "reconciliation_template": "3COM"
-        }
-    })
+    expected_body("03-execution-settings.yaml")
 }
 
 fn session_settings() -> Value {
-    json!({
-        "username": "usernametest",
-        "hostname": "API-Testing",
-        "ip": "128.0.0.1",
-        "session_settings": {
-            "SSH": true, "Telnet": true, "MySQL": true, "SQL Server": true, "HTTP": true,
-            "HTTPS": true, "RDP": true, "X11 Forward": true, "VNC": true,
-            "restrict_access_to_remote_application": true,
-            "macros": [
-                {"remote_app": "MySQL", "connectivity": "SSH"},
-                {"remote_app": "Kaspersky", "connectivity": "RDP"}
-            ],
-            "use_own_credential_to_connect": false,
-            "authentication_credential": "cred2",
-            "authentication_hostname": "gmail",
-            "authentication_ip": "https://www.gmail.com"
-        }
-    })
+    expected_body("04-session-settings.yaml")
 }
 
+/// The page's additional-settings example exactly as printed (top-level `notes`, `High`).
 fn additional_settings() -> Value {
-    json!({
-        "username": "usernametest",
-        "hostname": "API-Testing",
-        "ip": "128.0.0.1",
-        "additional_settings": [{
-            "identifier": "identifer",
-            "user_credential_owner": "admin",
-            "server_path": "/etc/host",
-            "secret_key": "295B3LA1M6LRAHI2S7G1A36LMK6I4IWW",
-            "criticality": "High",
-            "additional_authentication_fields": [
-                {"name": "name", "short_name": "short_name1", "value": "Enable"},
-                {"name": "name2", "short_name": "short_name2", "value": "value"}
-            ]
-        }],
-        "notes": "Credential to be used only in network A"
-    })
+    page_additional_settings_example()
 }
 
 fn jit_create_delete() -> Value {
-    json!({
-        "username": "API_CREDENTIAL_3",
-        "hostname": "API_DEVICE_1",
-        "ip": "localhost",
-        "jit_settings": {
-            "jit": true,
-            "credential_creation_and_deletion": true,
-            "enable_disable_credential": false,
-            "use_own_credential_to_connect": false,
-            "authentication_credential": "API_CREDENTIAL_1",
-            "authentication_hostname": "API_DEVICE_1",
-            "authentication_ip": "localhost",
-            "credential_creation_plugin": "SSH",
-            "credential_creation_template": "Linux - Create User",
-            "credential_deletion_plugin": "SSH",
-            "credential_deletion_template": "Linux - Remove User"
-        }
-    })
+    expected_body("06-jit-create-delete.yaml")
 }
 
 fn jit_enable_disable() -> Value {
-    json!({
-        "username": "API_CREDENTIAL_3",
-        "hostname": "API_DEVICE_1",
-        "ip": "localhost",
-        "jit_settings": {
-            "jit": true,
-            "enable_disable_credential": true,
-            "use_own_credential_to_connect": true,
-            "authentication_credential": "API_CREDENTIAL_1",
-            "authentication_hostname": "API_DEVICE_1",
-            "authentication_ip": "localhost",
-            "credential_enable_plugin": "LDAP",
-            "credential_enable_template": "AD - Activate User",
-            "credential_disable_plugin": "LDAP",
-            "credential_disable_template": "AD - Deactivate User"
-        }
-    })
+    expected_body("07-jit-enable-disable.yaml")
 }
 
 /// The fields a credential created by `body` stores besides the core ones: the page's
