@@ -46,7 +46,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<bool> {
     let mut rows = Vec::new();
     for (_, cred) in &manifests.credentials {
         let row = match prepare(&manifests, cred) {
-            Err(row) => row,
+            Err(row) => *row,
             Ok(body) => match &client {
                 None => {
                     let json = Value::Object(body.redacted().clone());
@@ -93,7 +93,7 @@ fn row(cred: &Credential, ready: &str, reason: &str, message: String) -> Row {
 }
 
 /// Validates and renders the body, or the failure row.
-fn prepare(manifests: &Manifests, cred: &Credential) -> Result<RequestBody, Row> {
+fn prepare(manifests: &Manifests, cred: &Credential) -> Result<RequestBody, Box<Row>> {
     let violations = validate_spec(&cred.spec);
     if !violations.is_empty() {
         let msg = violations
@@ -101,14 +101,14 @@ fn prepare(manifests: &Manifests, cred: &Credential) -> Result<RequestBody, Row>
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(row(cred, "False", REASON_INVALID_SPEC, msg));
+        return Err(Box::new(row(cred, "False", REASON_INVALID_SPEC, msg)));
     }
     let ns = cred.metadata.namespace.clone().unwrap_or_default();
     let secrets = resolve_secrets(cred, |n| manifests.secret(&ns, n))
-        .map_err(|m| row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string()))?;
+        .map_err(|m| Box::new(row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string())))?;
     let identifier = identifier_to_send(&cred.spec, None);
     request_body(&cred.spec, identifier.as_deref(), true, &secrets)
-        .map_err(|m| row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string()))
+        .map_err(|m| Box::new(row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string())))
 }
 
 fn dry_row(cred: &Credential) -> Row {
