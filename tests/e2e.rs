@@ -6,8 +6,14 @@
 mod apiserver;
 #[path = "e2e/harness.rs"]
 mod harness;
+#[path = "e2e/leader.rs"]
+mod leader;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
+#[path = "e2e/observability.rs"]
+mod observability;
+#[path = "e2e/probe.rs"]
+mod probe;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.
@@ -17,14 +23,14 @@ macro_rules! scenarios {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn loopback() {
-                let env = crate::harness::Env::loopback().await;
+                let env = $crate::harness::Env::loopback().await;
                 super::$name(env).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[ignore = "runs on the real cluster named by SEGURA_E2E_KUBECONFIG"]
             async fn cluster() {
-                let env = crate::harness::Env::cluster()
+                let env = $crate::harness::Env::cluster()
                     .await
                     .expect("set SEGURA_E2E_KUBECONFIG to a kubeconfig to run the cluster suite");
                 super::$name(env).await;
