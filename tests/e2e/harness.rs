@@ -139,12 +139,18 @@ impl Env {
 
     /// Starts an operator instance; returns its index.
     pub async fn start(&mut self, cfg: OperatorConfig) -> usize {
+        let segura = self.segura();
+        self.start_with(cfg, segura).await
+    }
+
+    /// Starts an operator instance with its own Segura client (e.g. other client credentials).
+    pub async fn start_with(&mut self, cfg: OperatorConfig, segura: SeguraClient) -> usize {
         let (stop, rx) = watch::channel(false);
         let slot: StartSlot = Arc::default();
         let put = slot.clone();
         let task = tokio::spawn(segura_operator::operator::run(
             self.client.clone(),
-            self.segura(),
+            segura,
             cfg,
             rx,
             move |h, addr| {
