@@ -14,6 +14,8 @@ mod lifecycle;
 mod observability;
 #[path = "e2e/probe.rs"]
 mod probe;
+#[path = "e2e/rbac.rs"]
+mod rbac;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.

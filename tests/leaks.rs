@@ -215,7 +215,11 @@ async fn no_secret_reaches_logs_events_status_or_metrics() {
 
     // Sync, and 1011 for an unregistered device.
     let a = env
-        .start_with(env.config(), client_of(&env, CLIENT_SECRET))
+        .start_with(
+            env.config(),
+            env.client.clone(),
+            client_of(&env, CLIENT_SECRET),
+        )
         .await;
     env.put_credential("full", full_spec("v1")).await;
     env.put_credential("missing", unregistered_spec()).await;
@@ -256,7 +260,11 @@ async fn no_secret_reaches_logs_events_status_or_metrics() {
 
     // A wrong client secret: the token request fails.
     let b = env
-        .start_with(env.config(), client_of(&env, WRONG_SECRET))
+        .start_with(
+            env.config(),
+            env.client.clone(),
+            client_of(&env, WRONG_SECRET),
+        )
         .await;
     env.wait_for("missing", "Unauthorized", |c| has_reason(c, "Unauthorized"))
         .await;
@@ -266,7 +274,11 @@ async fn no_secret_reaches_logs_events_status_or_metrics() {
 
     // Deletion with the right secret again.
     let c = env
-        .start_with(env.config(), client_of(&env, CLIENT_SECRET))
+        .start_with(
+            env.config(),
+            env.client.clone(),
+            client_of(&env, CLIENT_SECRET),
+        )
         .await;
     env.delete_credential("full").await;
     env.delete_credential("missing").await;

@@ -139,17 +139,23 @@ impl Env {
 
     /// Starts an operator instance; returns its index.
     pub async fn start(&mut self, cfg: OperatorConfig) -> usize {
-        let segura = self.segura();
-        self.start_with(cfg, segura).await
+        let (kube, segura) = (self.client.clone(), self.segura());
+        self.start_with(cfg, kube, segura).await
     }
 
-    /// Starts an operator instance with its own Segura client (e.g. other client credentials).
-    pub async fn start_with(&mut self, cfg: OperatorConfig, segura: SeguraClient) -> usize {
+    /// Starts an operator instance with its own clients (another Kubernetes user, other
+    /// Segura client credentials).
+    pub async fn start_with(
+        &mut self,
+        cfg: OperatorConfig,
+        kube: kube::Client,
+        segura: SeguraClient,
+    ) -> usize {
         let (stop, rx) = watch::channel(false);
         let slot: StartSlot = Arc::default();
         let put = slot.clone();
         let task = tokio::spawn(segura_operator::operator::run(
-            self.client.clone(),
+            kube,
             segura,
             cfg,
             rx,
