@@ -2,7 +2,7 @@
 //! holder reconciles; when it stops renewing, another replica takes over once the lease
 //! duration has passed. Optimistic concurrency (resourceVersion) decides races.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
@@ -81,27 +81,45 @@ pub fn step(current: Option<&LeaseSpec>, cfg: &LeaderConfig, now: Timestamp) -> 
     }
 }
 
+/// How long a leader keeps leading without a successful renewal (client-go's renew
+/// deadline: two thirds of the lease), so that one failed round does not stop the
+/// controllers while the lease is still surely ours.
+pub fn renew_deadline(cfg: &LeaderConfig) -> Duration {
+    cfg.lease_duration * 2 / 3
+}
+
 /// Runs the election until `shutdown`; `leader` tells whether this instance holds the lease.
 /// On shutdown a held lease is released, so a successor need not wait for it to expire.
+/// Losing a held lease ends the election (with `leader` false): the instance stops its
+/// controllers and exits, to restart as a follower, as client-go's election does.
 pub async fn run(
     api: Api<Lease>,
     cfg: LeaderConfig,
     leader: watch::Sender<bool>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut renewed_at: Option<Instant> = None;
     loop {
+        let was = *leader.borrow();
         let holding = match round(&api, &cfg).await {
-            Ok(h) => h,
+            Ok(h) => {
+                renewed_at = h.then(Instant::now);
+                h
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "leader election round failed");
-                false
+                was && renewed_at.is_some_and(|t| t.elapsed() < renew_deadline(&cfg))
             }
         };
-        leader.send_if_modified(|was| {
-            let changed = *was != holding;
-            *was = holding;
+        leader.send_if_modified(|current| {
+            let changed = *current != holding;
+            *current = holding;
             changed
         });
+        if was && !holding {
+            tracing::warn!(identity = cfg.identity, "lost the lease");
+            return;
+        }
         tokio::select! {
             _ = tokio::time::sleep(cfg.retry_period) => {}
             _ = shutdown.wait_for(|s| *s) => break,

@@ -69,7 +69,7 @@ pub async fn run(
         let (addr, handle) = serve(addr, probes, shutdown.clone()).await?;
         tracing::info!(%addr, "serving /healthz, /readyz and /metrics");
         bound = Some(addr);
-        http = Some(handle);
+        http = Some(AbortOnDrop(handle));
     }
     on_start(
         Handles {
@@ -86,19 +86,34 @@ pub async fn run(
             // A standby replica is ready: it can take over at once.
             ready.store(true, Ordering::SeqCst);
             let task = tokio::spawn(leader::run(api, lc, leader_tx, shutdown.clone()));
-            (Some(task), None)
+            (Some(AbortOnDrop(task)), None)
         }
         None => (None, Some(leader_tx)),
     };
 
     let outcome = lead(kube, segura, &cfg, metrics, ready, leader_rx, shutdown).await;
-    if let Some(e) = election {
-        let _ = e.await;
+    if let Some(mut e) = election {
+        let _ = (&mut e.0).await;
     }
-    if let Some(h) = http {
-        let _ = h.await;
+    // After a shutdown the endpoints finish gracefully; after a lost lease nothing stops them,
+    // so they are aborted (by the guard) and the process can exit.
+    if outcome.is_ok()
+        && let Some(mut h) = http
+    {
+        let _ = (&mut h.0).await;
     }
     outcome
+}
+
+/// Aborts a spawned task when dropped: when `run` is cancelled (its task aborted), nothing it
+/// started lives on, in particular no election task that would keep renewing the lease of an
+/// instance that no longer reconciles.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Waits for leadership, then runs the controllers until shutdown or loss of leadership.

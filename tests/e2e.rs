@@ -8,8 +8,16 @@ mod apiserver;
 #[allow(dead_code, clippy::type_complexity)]
 #[path = "e2e/harness.rs"]
 mod harness;
+#[path = "e2e/leader.rs"]
+mod leader;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
+#[path = "e2e/observability.rs"]
+mod observability;
+#[path = "e2e/probe.rs"]
+mod probe;
+#[path = "e2e/rbac.rs"]
+mod rbac;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.

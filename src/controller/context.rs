@@ -7,6 +7,7 @@ use std::time::Duration;
 use kube::runtime::events::Recorder;
 
 use super::backoff::Backoffs;
+use super::conditions::REASON_KUBERNETES_ERROR;
 use crate::metrics::Metrics;
 use crate::segura::client::SeguraClient;
 use crate::segura::error::SeguraError;
@@ -57,6 +58,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// The reason of the Warning Event that reports this error on the Credential, or `None`
+    /// when it was reported already (a failed deactivation) or cannot be (no name).
+    pub fn event_reason(&self) -> Option<&'static str> {
+        use kube::runtime::finalizer::Error as F;
+        match self {
+            Self::Kube(_) => Some(REASON_KUBERNETES_ERROR),
+            Self::Deactivation(_) | Self::MissingMetadata => None,
+            Self::Finalizer(inner) => match inner.as_ref() {
+                F::ApplyFailed(e) | F::CleanupFailed(e) => e.event_reason(),
+                F::AddFinalizer(_) | F::RemoveFinalizer(_) => Some(REASON_KUBERNETES_ERROR),
+                _ => None,
+            },
+        }
+    }
+
     /// A bounded label for metrics and logs.
     pub fn label(&self) -> &'static str {
         match self {

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 
 use super::context::{Context, Error};
 use super::reconcile::reconcile;
-use super::report::publish;
+use super::report::{publish, reference};
 use crate::crd::Credential;
 use crate::segura::api::ErrorClass;
 
@@ -119,7 +119,17 @@ fn referencing(
 
 async fn reconcile_guarded(guard: Arc<Guarded>, ctx: Arc<Context>) -> Result<Action, Error> {
     match &guard.0 {
-        Ok(cred) => reconcile(Arc::new(cred.clone()), ctx).await,
+        Ok(cred) => {
+            let result = reconcile(Arc::new(cred.clone()), ctx.clone()).await;
+            // A failure the reconcile could not write into the status (a refused status patch,
+            // a finalizer that cannot be added) is shown as a Warning Event, not only logged.
+            if let Err(e) = &result
+                && let Some(reason) = e.event_reason()
+            {
+                publish(&ctx, &reference(cred), true, reason, "Sync", e.to_string()).await;
+            }
+            result
+        }
         Err(invalid) => {
             let start = Instant::now();
             let meta = &invalid.metadata;

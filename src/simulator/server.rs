@@ -209,6 +209,12 @@ impl Simulator {
         self.shared.lock().tokens.expire_all();
     }
 
+    /// The bearer tokens issued so far (the last 256), expired ones included, so that tests can
+    /// check none of them leaks. Not part of the HTTP view.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.lock().tokens.history()
+    }
+
     /// Sets the lifetime of tokens issued from now on.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.shared.lock().token_lifetime = lifetime;

@@ -27,6 +27,9 @@ use crate::apiserver::ApiServer;
 /// How long a scenario waits for the operator to reach a state.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Where an instance's `on_start` puts its handles and address.
+type StartSlot = Arc<Mutex<Option<(Handles, Option<SocketAddr>)>>>;
+
 /// One operator instance.
 pub struct Running {
     task: JoinHandle<anyhow::Result<()>>,
@@ -48,6 +51,7 @@ pub struct Env {
     /// The Segura simulator.
     pub sim: Simulator,
     operators: Vec<Option<Running>>,
+    killed: Vec<watch::Sender<bool>>,
 }
 
 impl Env {
@@ -61,6 +65,7 @@ impl Env {
             loopback: Some(server),
             sim: sim(),
             operators: Vec::new(),
+            killed: Vec::new(),
         }
     }
 
@@ -98,6 +103,7 @@ impl Env {
             loopback: None,
             sim: sim(),
             operators: Vec::new(),
+            killed: Vec::new(),
         })
     }
 
@@ -133,12 +139,24 @@ impl Env {
 
     /// Starts an operator instance; returns its index.
     pub async fn start(&mut self, cfg: OperatorConfig) -> usize {
+        let (kube, segura) = (self.client.clone(), self.segura());
+        self.start_with(cfg, kube, segura).await
+    }
+
+    /// Starts an operator instance with its own clients (another Kubernetes user, other
+    /// Segura client credentials).
+    pub async fn start_with(
+        &mut self,
+        cfg: OperatorConfig,
+        kube: kube::Client,
+        segura: SeguraClient,
+    ) -> usize {
         let (stop, rx) = watch::channel(false);
-        let slot: Arc<Mutex<Option<(Handles, Option<SocketAddr>)>>> = Arc::default();
+        let slot: StartSlot = Arc::default();
         let put = slot.clone();
         let task = tokio::spawn(segura_operator::operator::run(
-            self.client.clone(),
-            self.segura(),
+            kube,
+            segura,
             cfg,
             rx,
             move |h, addr| {
@@ -181,10 +199,17 @@ impl Env {
         r.task.await.expect("operator task")
     }
 
+    /// Whether an instance's `run` returned on its own (it would exit the process).
+    pub fn exited(&self, i: usize) -> bool {
+        self.operator(i).task.is_finished()
+    }
+
     /// Kills an instance at once, as a crash would (no cleanup, lease not released).
     pub fn kill(&mut self, i: usize) {
         if let Some(r) = self.operators[i].take() {
             r.task.abort();
+            // A dropped sender reads as a shutdown, which would release the lease: keep it.
+            self.killed.push(r.stop);
         }
     }
 
