@@ -4,12 +4,14 @@
 
 #[path = "support/apiserver/mod.rs"]
 mod apiserver;
+#[path = "e2e/deletion.rs"]
+mod deletion;
+#[path = "e2e/errors.rs"]
+mod errors;
 #[path = "e2e/harness.rs"]
 mod harness;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
-#[path = "e2e/errors.rs"]
-mod errors;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.

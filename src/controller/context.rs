@@ -48,6 +48,9 @@ pub enum Error {
     /// Deactivating the credential in Segura failed; the finalizer stays.
     #[error("deactivation in Segura failed: {0}")]
     Deactivation(SeguraError),
+    /// A failed deactivation is not retried before its backoff (which the error policy keeps).
+    #[error("deactivation backing off for {}ms", .0.as_millis())]
+    BackingOff(Duration),
     /// The finalizer machinery failed.
     #[error("finalizer: {0}")]
     Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
@@ -62,6 +65,7 @@ impl Error {
         match self {
             Self::Kube(_) => "kubernetes_error",
             Self::Deactivation(_) => "deactivation_failed",
+            Self::BackingOff(_) => "backing_off",
             Self::Finalizer(_) => "finalizer_error",
             Self::MissingMetadata => "missing_metadata",
         }

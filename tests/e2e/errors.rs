@@ -163,12 +163,17 @@ async fn permission_denied_backs_off_and_heals(mut env: Env) {
     // Backoff from 0.5 s, doubling, jittered: a few retries in 3 s, not a hot loop.
     assert!((2..=5).contains(&tried), "{tried} upserts in {QUIET:?}");
     assert!(
-        env.upsert_records().iter().all(|r| r.status != 200 && r.status != 201),
+        env.upsert_records()
+            .iter()
+            .all(|r| r.status != 200 && r.status != 201),
         "nothing written while read-only"
     );
 
     // Read-write again: the next retry succeeds, without any change to the resource.
-    assert!(env.sim.set_permission(DEMO_CLIENT_ID, Permission::ReadWrite));
+    assert!(
+        env.sim
+            .set_permission(DEMO_CLIENT_ID, Permission::ReadWrite)
+    );
     let c = env.wait_for("ro", "Ready", is_synced).await;
     assert_eq!(error_code(&c), Some(0));
     assert_eq!(c.metadata.generation, Some(1));

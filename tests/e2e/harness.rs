@@ -444,7 +444,12 @@ impl Env {
 
     /// Waits for an Event of `reason` (and `kind`, `Normal` or `Warning`) on a Credential
     /// whose note holds `needle`; returns every Event of that reason, as (note, type).
-    pub async fn wait_event(&self, name: &str, reason: &str, needle: &str) -> Vec<(String, String)> {
+    pub async fn wait_event(
+        &self,
+        name: &str,
+        reason: &str,
+        needle: &str,
+    ) -> Vec<(String, String)> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let found: Vec<(String, String)> = self
