@@ -12,6 +12,10 @@ mod errors;
 mod harness;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
+#[path = "e2e/restart.rs"]
+mod restart;
+#[path = "e2e/transient.rs"]
+mod transient;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.
