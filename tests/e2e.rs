@@ -12,6 +12,8 @@ mod errors;
 mod harness;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
+#[path = "e2e/policy.rs"]
+mod policy;
 #[path = "e2e/restart.rs"]
 mod restart;
 #[path = "e2e/transient.rs"]

@@ -424,14 +424,6 @@ impl Env {
             .collect()
     }
 
-    /// Upserts whose body names `username`.
-    pub fn upserts_for(&self, username: &str) -> usize {
-        self.upserts()
-            .iter()
-            .filter(|b| b["username"] == Value::String(username.into()))
-            .count()
-    }
-
     /// Warning Events on a Credential, as (reason, note).
     pub async fn warnings(&self, name: &str) -> Vec<(String, String)> {
         self.events(name)
