@@ -8,6 +8,8 @@ mod apiserver;
 mod deletion;
 #[path = "e2e/errors.rs"]
 mod errors;
+// Shared by every scenario file; each uses a part of it.
+#[allow(dead_code, clippy::type_complexity)]
 #[path = "e2e/harness.rs"]
 mod harness;
 #[path = "e2e/lifecycle.rs"]
@@ -27,14 +29,14 @@ macro_rules! scenarios {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn loopback() {
-                let env = crate::harness::Env::loopback().await;
+                let env = $crate::harness::Env::loopback().await;
                 super::$name(env).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             #[ignore = "runs on the real cluster named by SEGURA_E2E_KUBECONFIG"]
             async fn cluster() {
-                let env = crate::harness::Env::cluster()
+                let env = $crate::harness::Env::cluster()
                     .await
                     .expect("set SEGURA_E2E_KUBECONFIG to a kubeconfig to run the cluster suite");
                 super::$name(env).await;

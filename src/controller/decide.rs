@@ -7,10 +7,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::conditions::{REASON_INVALID_SPEC, REASON_SYNCED, current_ready};
 use crate::crd::{CredentialSpec, CredentialStatus, PasswordPolicy};
-use crate::segura::api::{ErrorClass, ErrorCode};
-
-/// Reason a client-side classification uses for a 4xx answer with no known code.
-pub const REASON_REJECTED: &str = "Rejected";
+use crate::segura::api::{ErrorClass, ErrorCode, REASON_REJECTED};
 
 /// What a reconcile does.
 #[derive(Clone, Debug, PartialEq, Eq)]

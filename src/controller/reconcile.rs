@@ -115,7 +115,7 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
                     .and_then(|s| s.conditions.first())
                     .map(|c| c.reason.as_str()),
             );
-            return Ok(Action::requeue(requeue_after + jittered(Duration::ZERO)));
+            return Ok(Action::requeue(requeue_after));
         }
         Decision::AwaitChange => {
             ctx.metrics.reconciled("await_change", start.elapsed());

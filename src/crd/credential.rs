@@ -39,11 +39,11 @@ pub struct CredentialSpec {
     /// `status.identifier` and sends from then on. Changing it renames the credential (Segura
     /// finds it by hostname, ip and username).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = rules::IDENTIFIER_PATTERN), length(max = 255))]
+    #[schemars(regex(pattern = rules::IDENTIFIER_PATTERN), length(max = rules::IDENTIFIER_MAX_LEN))]
     pub identifier: Option<String>,
     /// `username`: name of the user of the credential. Always sent; empty means Segura's
     /// default `usr`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub username: String,
     /// `hostname`: hostname of the device, which must already exist in Segura (error 1011).
     #[schemars(length(min = 1))]
@@ -112,13 +112,24 @@ pub struct CredentialSpec {
     pub jit_settings: Option<JitSettings>,
     /// What happens in Segura when this resource is deleted: `Delete` deactivates the
     /// credential (Segura never hard-deletes), `Orphan` leaves it as it is.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub deletion_policy: DeletionPolicy,
     /// When the password is sent: `Enforce` on every sync (the Secret is the source of truth);
     /// `SeedOnly` on creation and when the Secret changes, never on a periodic resync, so
     /// Segura's own rotation is not overwritten.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub password_policy: PasswordPolicy,
+}
+
+/// A null where the field has a default reads as the default, as the API server does (it drops
+/// a null in a field that is not `nullable` and applies the field's `default`): Helm renders
+/// `username: {{ .Values.username }}` with an empty value as `username: null`.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// What the operator does in Segura when the resource is deleted.

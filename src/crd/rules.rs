@@ -36,9 +36,19 @@ pub const JIT_ENABLE_DISABLE_TEMPLATES_MSG: &str = "credentialEnableTemplate and
 
 /// Pattern of `identifier` (the page's alert: letters, digits, `_`, `-` and `.`).
 pub const IDENTIFIER_PATTERN: &str = "^[A-Za-z0-9._-]*$";
+/// Longest `identifier` the CRD accepts (`maxLength`).
+pub const IDENTIFIER_MAX_LEN: usize = 255;
+/// Message for an identifier longer than [`IDENTIFIER_MAX_LEN`].
+pub const IDENTIFIER_TOO_LONG_MSG: &str = "may not be more than 255 characters";
 /// Message for an identifier that breaks [`IDENTIFIER_PATTERN`].
 pub const IDENTIFIER_MSG: &str = "may contain only letters, digits, '_', '-' and '.' (Segura 1053)";
 
 /// Pattern of a comma-joined list item (`tags`, `deviceTags`, `deviceDomain`): the operator
 /// joins items with commas, so an item may hold neither a comma nor surrounding spaces.
+/// `\s` is the API server's (Go RE2): exactly `[\t\n\f\r ]`, no other Unicode space.
 pub const LIST_ITEM_PATTERN: &str = r"^[^,\s]([^,]*[^,\s])?$";
+/// Message for a list item that breaks [`LIST_ITEM_PATTERN`].
+pub const LIST_ITEM_MSG: &str =
+    "items must be non-empty, hold no comma and no leading or trailing space";
+/// Message for an empty Secret name or key in a `secretKeyRef` (the CRD's `minLength: 1`).
+pub const SECRET_REF_EMPTY_MSG: &str = "must not be empty";

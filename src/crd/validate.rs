@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::credential::CredentialSpec;
 use super::rules;
+use super::secret_ref::SecretValueSource;
 
 /// One broken rule: the field path (as the API server would name it) and the rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,12 +32,15 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
             message: message.to_string(),
         })
     };
-    if let Some(id) = &spec.identifier
-        && !id
+    if let Some(id) = &spec.identifier {
+        if !id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
-        bad("spec.identifier", rules::IDENTIFIER_MSG);
+        {
+            bad("spec.identifier", rules::IDENTIFIER_MSG);
+        } else if id.chars().count() > rules::IDENTIFIER_MAX_LEN {
+            bad("spec.identifier", rules::IDENTIFIER_TOO_LONG_MSG);
+        }
     }
     if spec.hostname.is_empty() {
         bad("spec.hostname", "is required (Segura 1004)");
@@ -50,10 +54,20 @@ pub fn validate_spec(spec: &CredentialSpec) -> Vec<Violation> {
         ("spec.deviceTags", &spec.device_tags),
     ] {
         if list.iter().flatten().any(|item| !is_list_item(item)) {
-            bad(
-                field,
-                "items must be non-empty, hold no comma and no leading or trailing space",
-            );
+            bad(field, rules::LIST_ITEM_MSG);
+        }
+    }
+    for (field, source) in secret_sources(spec) {
+        for (part, value) in [
+            ("name", &source.secret_key_ref.name),
+            ("key", &source.secret_key_ref.key),
+        ] {
+            if value.is_empty() {
+                bad(
+                    &format!("{field}.secretKeyRef.{part}"),
+                    rules::SECRET_REF_EMPTY_MSG,
+                );
+            }
         }
     }
     if let Some(e) = &spec.execution_settings
@@ -123,7 +137,41 @@ fn auth_given(use_own: Option<bool>, fields: [&Option<String>; 3]) -> bool {
     use_own == Some(true) || fields.iter().all(|f| f.is_some())
 }
 
-/// The [`rules::LIST_ITEM_PATTERN`] rule, without a regex engine.
+/// Every secret reference of the spec with its field path (`minLength: 1` on name and key).
+fn secret_sources(spec: &CredentialSpec) -> Vec<(String, &SecretValueSource)> {
+    let mut out = Vec::new();
+    if let Some(s) = &spec.content_from {
+        out.push(("spec.contentFrom".to_string(), s));
+    }
+    for (i, a) in spec.additional_settings.iter().flatten().enumerate() {
+        if let Some(s) = &a.secret_key_from {
+            out.push((format!("spec.additionalSettings[{i}].secretKeyFrom"), s));
+        }
+        for (j, f) in a
+            .additional_authentication_fields
+            .iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(s) = &f.value_from {
+                out.push((
+                    format!(
+                        "spec.additionalSettings[{i}].additionalAuthenticationFields[{j}].valueFrom"
+                    ),
+                    s,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The [`rules::LIST_ITEM_PATTERN`] rule, without a regex engine. Its `\s` is the API
+/// server's (Go RE2): exactly tab, newline, form feed, carriage return and space, not
+/// Rust's Unicode `trim`, so the operator accepts every item admission accepts.
 fn is_list_item(item: &str) -> bool {
-    !item.is_empty() && !item.contains(',') && item.trim() == item
+    let space = |c: char| matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' ');
+    !item.contains(',')
+        && item.chars().next().is_some_and(|c| !space(c))
+        && item.chars().last().is_some_and(|c| !space(c))
 }

@@ -93,7 +93,7 @@ pub fn parse_into(out: &mut Manifests, file: &Path, text: &str) -> Result<(), Ma
         match (api_version, kind) {
             ("pam.segura.io/v1alpha1", "Credential") => {
                 let mut c: Credential =
-                    serde_json::from_value(doc).map_err(|e| invalid(index, e.to_string()))?;
+                    from_value_naming_field(doc).map_err(|m| invalid(index, m))?;
                 if c.metadata.namespace.is_none() {
                     c.metadata.namespace = Some(DEFAULT_NAMESPACE.to_string());
                 }
@@ -113,6 +113,27 @@ pub fn parse_into(out: &mut Manifests, file: &Path, text: &str) -> Result<(), Ma
         }
     }
     Ok(())
+}
+
+/// Deserializes `doc`, naming the offending field as the API server does:
+/// `spec.deletionPolicy: unknown variant ...`, `spec.hostname: Required value`.
+fn from_value_naming_field<T: serde::de::DeserializeOwned>(doc: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(doc).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // serde reports a missing field at the path of the object that lacks it.
+        if let Some(name) = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.strip_suffix('`'))
+        {
+            return if path == "." {
+                format!("{name}: Required value")
+            } else {
+                format!("{path}.{name}: Required value")
+            };
+        }
+        format!("{path}: {message}")
+    })
 }
 
 fn first_line(s: &str) -> String {

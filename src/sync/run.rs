@@ -14,7 +14,7 @@ use crate::controller::decide::identifier_to_send;
 use crate::crd::Credential;
 use crate::crd::validate::validate_spec;
 use crate::resolve::resolve_secrets;
-use crate::segura::body::{RequestBody, request_body};
+use crate::segura::body::{MissingSecret, RequestBody, request_body};
 use crate::segura::client::{SeguraClient, SeguraConfig};
 use crate::segura::secrets::SecretValue;
 use crate::simulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Simulator, SimulatorConfig};
@@ -46,7 +46,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<bool> {
     let mut rows = Vec::new();
     for (_, cred) in &manifests.credentials {
         let row = match prepare(&manifests, cred) {
-            Err(row) => row,
+            Err((reason, message)) => row(cred, "False", reason, message),
             Ok(body) => match &client {
                 None => {
                     let json = Value::Object(body.redacted().clone());
@@ -92,8 +92,11 @@ fn row(cred: &Credential, ready: &str, reason: &str, message: String) -> Row {
     }
 }
 
-/// Validates and renders the body, or the failure row.
-fn prepare(manifests: &Manifests, cred: &Credential) -> Result<RequestBody, Row> {
+/// Validates and renders the body, or the failure's reason and message.
+fn prepare(
+    manifests: &Manifests,
+    cred: &Credential,
+) -> Result<RequestBody, (&'static str, String)> {
     let violations = validate_spec(&cred.spec);
     if !violations.is_empty() {
         let msg = violations
@@ -101,14 +104,13 @@ fn prepare(manifests: &Manifests, cred: &Credential) -> Result<RequestBody, Row>
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("; ");
-        return Err(row(cred, "False", REASON_INVALID_SPEC, msg));
+        return Err((REASON_INVALID_SPEC, msg));
     }
     let ns = cred.metadata.namespace.clone().unwrap_or_default();
-    let secrets = resolve_secrets(cred, |n| manifests.secret(&ns, n))
-        .map_err(|m| row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string()))?;
+    let missing = |m: MissingSecret| (REASON_SECRET_NOT_FOUND, m.to_string());
+    let secrets = resolve_secrets(cred, |n| manifests.secret(&ns, n)).map_err(missing)?;
     let identifier = identifier_to_send(&cred.spec, None);
-    request_body(&cred.spec, identifier.as_deref(), true, &secrets)
-        .map_err(|m| row(cred, "False", REASON_SECRET_NOT_FOUND, m.to_string()))
+    request_body(&cred.spec, identifier.as_deref(), true, &secrets).map_err(missing)
 }
 
 fn dry_row(cred: &Credential) -> Row {
