@@ -196,4 +196,23 @@ mod tests {
             "missing dependency backs off for minutes"
         );
     }
+
+    #[test]
+    fn a_configured_schedule_is_used() {
+        let short = RetrySchedule {
+            transient: (Duration::from_millis(100), Duration::from_millis(400)),
+            ..RetrySchedule::default()
+        };
+        let b = Backoffs::new(short);
+        let now = Instant::now();
+        let first = b.failure("k", ErrorClass::Transient, None, now).unwrap();
+        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
+        let dep = b
+            .failure("j", ErrorClass::MissingDependency, None, now)
+            .unwrap();
+        assert!(
+            dep >= Duration::from_secs(60),
+            "other classes keep the defaults"
+        );
+    }
 }
