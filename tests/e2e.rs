@@ -9,6 +9,9 @@ mod deletion;
 #[path = "e2e/errors.rs"]
 mod errors;
 // Shared by every scenario file; each uses a part of it.
+#[allow(dead_code)]
+#[path = "e2e/env_more.rs"]
+mod env_more;
 #[allow(dead_code, clippy::type_complexity)]
 #[path = "e2e/harness.rs"]
 mod harness;
