@@ -12,7 +12,7 @@ use kube::Api;
 use kube::runtime::events::{Recorder, Reporter};
 use tokio::sync::watch;
 
-use crate::controller::backoff::Backoffs;
+use crate::controller::backoff::{Backoffs, RetrySchedule};
 use crate::controller::context::Context;
 use crate::http::{Probes, serve};
 use crate::leader::{self, LeaderConfig};
@@ -34,6 +34,8 @@ pub struct OperatorConfig {
     pub listen: Option<SocketAddr>,
     /// Name of this instance in Events.
     pub instance: String,
+    /// Per-class retry delays of failing Credentials.
+    pub retry: RetrySchedule,
 }
 
 /// A running operator's observable handles.
@@ -141,7 +143,7 @@ async fn lead(
         client: kube.clone(),
         segura: segura.with_observer(metrics.clone()),
         recorder: Recorder::new(kube, reporter),
-        backoffs: Backoffs::default(),
+        backoffs: Backoffs::new(cfg.retry),
         metrics: metrics.clone(),
         resync: cfg.resync,
     });

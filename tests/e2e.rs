@@ -4,7 +4,14 @@
 
 #[path = "support/apiserver/mod.rs"]
 mod apiserver;
+#[path = "e2e/deletion.rs"]
+mod deletion;
+#[path = "e2e/errors.rs"]
+mod errors;
 // Shared by every scenario file; each uses a part of it.
+#[allow(dead_code)]
+#[path = "e2e/env_more.rs"]
+mod env_more;
 #[allow(dead_code, clippy::type_complexity)]
 #[path = "e2e/harness.rs"]
 mod harness;
@@ -14,10 +21,16 @@ mod leader;
 mod lifecycle;
 #[path = "e2e/observability.rs"]
 mod observability;
+#[path = "e2e/policy.rs"]
+mod policy;
 #[path = "e2e/probe.rs"]
 mod probe;
 #[path = "e2e/rbac.rs"]
 mod rbac;
+#[path = "e2e/restart.rs"]
+mod restart;
+#[path = "e2e/transient.rs"]
+mod transient;
 
 /// Declares a scenario `async fn(Env)` as two tests: on the loopback server, and (ignored
 /// unless asked for) on the real cluster of `SEGURA_E2E_KUBECONFIG`.

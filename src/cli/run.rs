@@ -5,6 +5,7 @@ use tokio::sync::watch;
 
 use super::args::RunArgs;
 use super::connect::segura_config;
+use crate::controller::backoff::RetrySchedule;
 use crate::leader::LeaderConfig;
 use crate::operator::{OperatorConfig, run};
 use crate::segura::client::SeguraClient;
@@ -34,6 +35,7 @@ pub async fn run_operator(args: RunArgs) -> anyhow::Result<()> {
         }),
         listen: Some(args.listen),
         instance,
+        retry: RetrySchedule::default(),
     };
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -11,22 +11,53 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 
 use crate::segura::api::ErrorClass;
 
-/// The backoff schedule of a class; `None` means "do not retry until the resource changes".
+/// The first and the longest delay of each retried class. The defaults are the design's
+/// (transient: seconds; authorization: half a minute; missing dependency: minutes); tests
+/// shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetrySchedule {
+    /// 5xx, timeouts, connection errors, 429.
+    pub transient: (Duration, Duration),
+    /// 1039, 401, "not authorized".
+    pub authorization: (Duration, Duration),
+    /// 1011, 1029 (and a credential gone from Segura).
+    pub missing_dependency: (Duration, Duration),
+}
+
+impl Default for RetrySchedule {
+    fn default() -> Self {
+        Self {
+            transient: (Duration::from_secs(2), Duration::from_secs(300)),
+            authorization: (Duration::from_secs(30), Duration::from_secs(600)),
+            missing_dependency: (Duration::from_secs(60), Duration::from_secs(1800)),
+        }
+    }
+}
+
+impl RetrySchedule {
+    /// The backoff of a class; `None` means "do not retry until the resource changes".
+    pub fn builder(&self, class: ErrorClass) -> Option<ExponentialBuilder> {
+        let (min, max) = match class {
+            ErrorClass::InvalidSpec => return None,
+            ErrorClass::Transient => self.transient,
+            ErrorClass::Authorization => self.authorization,
+            ErrorClass::MissingDependency => self.missing_dependency,
+        };
+        Some(
+            ExponentialBuilder::new()
+                .with_min_delay(min)
+                .with_max_delay(max)
+                .with_factor(2.0)
+                .with_jitter()
+                .without_max_times(),
+        )
+    }
+}
+
+/// The default backoff schedule of a class; `None` means "do not retry until the resource
+/// changes".
 pub fn schedule(class: ErrorClass) -> Option<ExponentialBuilder> {
-    let (min, max) = match class {
-        ErrorClass::InvalidSpec => return None,
-        ErrorClass::Transient => (Duration::from_secs(2), Duration::from_secs(300)),
-        ErrorClass::Authorization => (Duration::from_secs(30), Duration::from_secs(600)),
-        ErrorClass::MissingDependency => (Duration::from_secs(60), Duration::from_secs(1800)),
-    };
-    Some(
-        ExponentialBuilder::new()
-            .with_min_delay(min)
-            .with_max_delay(max)
-            .with_factor(2.0)
-            .with_jitter()
-            .without_max_times(),
-    )
+    RetrySchedule::default().builder(class)
 }
 
 struct Entry {
@@ -39,6 +70,7 @@ struct Entry {
 #[derive(Default)]
 pub struct Backoffs {
     entries: Mutex<HashMap<String, Entry>>,
+    schedule: RetrySchedule,
 }
 
 impl std::fmt::Debug for Backoffs {
@@ -50,6 +82,14 @@ impl std::fmt::Debug for Backoffs {
 }
 
 impl Backoffs {
+    /// No object failing yet; delays per `schedule`.
+    pub fn new(schedule: RetrySchedule) -> Self {
+        Self {
+            entries: Mutex::default(),
+            schedule,
+        }
+    }
+
     /// Records a failure of `class`; returns the delay before the next attempt, or `None` when
     /// the object waits for a change. A `Retry-After` is honoured when it is longer.
     pub fn failure(
@@ -60,7 +100,7 @@ impl Backoffs {
         now: Instant,
     ) -> Option<Duration> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(builder) = schedule(class) else {
+        let Some(builder) = self.schedule.builder(class) else {
             entries.remove(key);
             return None;
         };
@@ -154,6 +194,25 @@ mod tests {
         assert!(
             dep >= Duration::from_secs(60),
             "missing dependency backs off for minutes"
+        );
+    }
+
+    #[test]
+    fn a_configured_schedule_is_used() {
+        let short = RetrySchedule {
+            transient: (Duration::from_millis(100), Duration::from_millis(400)),
+            ..RetrySchedule::default()
+        };
+        let b = Backoffs::new(short);
+        let now = Instant::now();
+        let first = b.failure("k", ErrorClass::Transient, None, now).unwrap();
+        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
+        let dep = b
+            .failure("j", ErrorClass::MissingDependency, None, now)
+            .unwrap();
+        assert!(
+            dep >= Duration::from_secs(60),
+            "other classes keep the defaults"
         );
     }
 }

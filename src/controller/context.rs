@@ -49,6 +49,9 @@ pub enum Error {
     /// Deactivating the credential in Segura failed; the finalizer stays.
     #[error("deactivation in Segura failed: {0}")]
     Deactivation(SeguraError),
+    /// A failed deactivation is not retried before its backoff (which the error policy keeps).
+    #[error("deactivation backing off for {}ms", .0.as_millis())]
+    BackingOff(Duration),
     /// The finalizer machinery failed.
     #[error("finalizer: {0}")]
     Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
@@ -64,7 +67,7 @@ impl Error {
         use kube::runtime::finalizer::Error as F;
         match self {
             Self::Kube(_) => Some(REASON_KUBERNETES_ERROR),
-            Self::Deactivation(_) | Self::MissingMetadata => None,
+            Self::Deactivation(_) | Self::BackingOff(_) | Self::MissingMetadata => None,
             Self::Finalizer(inner) => match inner.as_ref() {
                 F::ApplyFailed(e) | F::CleanupFailed(e) => e.event_reason(),
                 F::AddFinalizer(_) | F::RemoveFinalizer(_) => Some(REASON_KUBERNETES_ERROR),
@@ -78,6 +81,7 @@ impl Error {
         match self {
             Self::Kube(_) => "kubernetes_error",
             Self::Deactivation(_) => "deactivation_failed",
+            Self::BackingOff(_) => "backing_off",
             Self::Finalizer(_) => "finalizer_error",
             Self::MissingMetadata => "missing_metadata",
         }

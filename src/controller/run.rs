@@ -15,6 +15,7 @@ use kube::runtime::watcher;
 use kube::{Api, ResourceExt};
 use tokio::sync::watch;
 
+use super::cleanup::deletion_key;
 use super::context::{Context, Error};
 use super::reconcile::reconcile;
 use super::report::{publish, reference};
@@ -166,11 +167,21 @@ fn error_policy(guard: Arc<Guarded>, err: &Error, ctx: Arc<Context>) -> Action {
         meta.namespace.unwrap_or_default(),
         meta.name.unwrap_or_default()
     );
-    let (class, retry_after) = match segura_error(err) {
-        Some(e) => (e.class(), e.retry_after()),
-        None => (ErrorClass::Transient, None),
-    };
     tracing::warn!(key, error = %err, "reconcile failed");
+    // A failed deactivation records its own backoff (before its status write wakes the
+    // object again): wait for what is left of it.
+    if let Error::BackingOff(left) = innermost(err) {
+        return Action::requeue(*left);
+    }
+    if let Error::Deactivation(_) = innermost(err)
+        && let Some(left) = ctx.backoffs.wait_left(&deletion_key(&key), Instant::now())
+    {
+        return Action::requeue(left);
+    }
+    let (class, retry_after) = match innermost(err) {
+        Error::Deactivation(e) => (e.class(), e.retry_after()),
+        _ => (ErrorClass::Transient, None),
+    };
     // Even a permanent-looking error keeps a finalizer retried now and then.
     let delay = ctx
         .backoffs
@@ -179,14 +190,14 @@ fn error_policy(guard: Arc<Guarded>, err: &Error, ctx: Arc<Context>) -> Action {
     Action::requeue(delay)
 }
 
-fn segura_error(err: &Error) -> Option<&crate::segura::error::SeguraError> {
+/// The error under the finalizer's wrapping.
+fn innermost(err: &Error) -> &Error {
     use kube::runtime::finalizer::Error as F;
     match err {
-        Error::Deactivation(e) => Some(e),
         Error::Finalizer(inner) => match inner.as_ref() {
-            F::ApplyFailed(e) | F::CleanupFailed(e) => segura_error(e),
-            _ => None,
+            F::ApplyFailed(e) | F::CleanupFailed(e) => innermost(e),
+            _ => err,
         },
-        _ => None,
+        other => other,
     }
 }

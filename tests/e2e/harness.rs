@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use segura_operator::controller::backoff::RetrySchedule;
 use segura_operator::crd::Credential;
 use segura_operator::leader::LeaderConfig;
 use segura_operator::operator::{Handles, OperatorConfig};
@@ -126,6 +127,7 @@ impl Env {
             leader: None,
             listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             instance: format!("e2e-{}", self.operators.len()),
+            retry: RetrySchedule::default(),
         }
     }
 
