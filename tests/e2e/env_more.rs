@@ -10,7 +10,7 @@ use segura_operator::controller::backoff::RetrySchedule;
 use segura_operator::operator::OperatorConfig;
 use segura_operator::simulator::{Endpoint, RequestRecord};
 
-use crate::harness::{Env, WAIT, eventually};
+use crate::harness::{Env, WAIT};
 
 /// Retry delays short enough that a scenario can watch an object heal (the shapes of the
 /// default schedule, scaled down).
@@ -29,19 +29,6 @@ impl Env {
             retry: fast_retry(),
             ..self.config()
         }
-    }
-
-    /// Starts an operator with `cfg` and waits until it is ready.
-    pub async fn start_ready(&mut self, cfg: OperatorConfig) -> usize {
-        let i = self.start(cfg).await;
-        let ready = self.operator(i).handles.ready.clone();
-        eventually("the operator is ready", || {
-            ready
-                .load(std::sync::atomic::Ordering::SeqCst)
-                .then_some(())
-        })
-        .await;
-        i
     }
 
     /// Bodies of the upserts the simulator received (every answer), oldest first.

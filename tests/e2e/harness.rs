@@ -178,7 +178,12 @@ impl Env {
 
     /// Starts the default operator and waits until it is ready.
     pub async fn start_default(&mut self) -> usize {
-        let i = self.start(self.config()).await;
+        self.start_ready(self.config()).await
+    }
+
+    /// Starts an operator with `cfg` and waits until it is ready.
+    pub async fn start_ready(&mut self, cfg: OperatorConfig) -> usize {
+        let i = self.start(cfg).await;
         let ready = self.operator(i).handles.ready.clone();
         eventually("the operator is ready", || {
             ready
