@@ -103,7 +103,11 @@ impl KubeCounts {
         let mut c = KubeCounts::default();
         for r in records.iter().filter(|r| r.user == OPERATOR_USER) {
             c.total += 1;
-            let slot = match (r.verb.as_str(), r.resource.as_str(), r.subresource.as_deref()) {
+            let slot = match (
+                r.verb.as_str(),
+                r.resource.as_str(),
+                r.subresource.as_deref(),
+            ) {
                 ("patch", "credentials", Some("status")) => &mut c.status_patches,
                 ("patch", "credentials", None) => &mut c.finalizer_patches,
                 ("get", "credentials", _) => &mut c.credential_gets,
@@ -185,7 +189,9 @@ struct Bench {
 }
 
 fn rules() -> Vec<Rule> {
-    let all = &["get", "list", "watch", "create", "update", "patch", "delete"];
+    let all = &[
+        "get", "list", "watch", "create", "update", "patch", "delete",
+    ];
     vec![
         Rule::new("pam.segura.io", "credentials", all),
         Rule::new("pam.segura.io", "credentials/status", all),
@@ -321,7 +327,12 @@ impl Bench {
     /// resuming fails with 410 and both watchers list again); waits until they are back.
     async fn break_watches(&self, relist: bool) {
         let verb = if relist { "list" } else { "watch" };
-        let count = |b: &Bench| b.operator_requests().iter().filter(|r| r.verb == verb).count();
+        let count = |b: &Bench| {
+            b.operator_requests()
+                .iter()
+                .filter(|r| r.verb == verb)
+                .count()
+        };
         let before = count(self);
         if relist {
             self.server.compact();
@@ -373,7 +384,7 @@ impl Bench {
             "contentFrom": {"secretKeyRef": {"name": secret_name(i), "key": "password"}},
             "tags": ["bench"],
         });
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             spec["identifier"] = json!(format!("bench-{i}"));
         }
         let cred: Credential = serde_json::from_value(json!({
@@ -417,7 +428,9 @@ fn is_synced(c: &Value) -> bool {
         .into_iter()
         .flatten()
         .any(|c| c["type"] == "Ready" && c["status"] == "True");
-    ready && !st["observedGeneration"].is_null() && st["observedGeneration"] == c["metadata"]["generation"]
+    ready
+        && !st["observedGeneration"].is_null()
+        && st["observedGeneration"] == c["metadata"]["generation"]
 }
 
 async fn each(n: usize, f: impl AsyncFn(usize)) {
@@ -429,7 +442,12 @@ async fn each(n: usize, f: impl AsyncFn(usize)) {
 
 async fn run_one(n: usize, latency_ms: u64, concurrency: u16, args: &Args) -> Run {
     eprintln!("N={n} latency={latency_ms}ms concurrency={concurrency}");
-    let mut b = Bench::start(latency_ms, concurrency, Duration::from_secs(args.give_up_secs)).await;
+    let mut b = Bench::start(
+        latency_ms,
+        concurrency,
+        Duration::from_secs(args.give_up_secs),
+    )
+    .await;
     let mut failures = Vec::new();
     let mut expect = |what: &str, got: usize, want: usize| {
         if got != want {
@@ -438,7 +456,10 @@ async fn run_one(n: usize, latency_ms: u64, concurrency: u16, args: &Args) -> Ru
     };
 
     // 1. Create.
-    each(n, async |i| b.put_secret(&secret_name(i), &format!("first-{i}")).await).await;
+    each(n, async |i| {
+        b.put_secret(&secret_name(i), &format!("first-{i}")).await
+    })
+    .await;
     b.begin();
     each(n, async |i| b.create_credential(i).await).await;
     b.until("every Credential is Ready", || {
@@ -465,12 +486,18 @@ async fn run_one(n: usize, latency_ms: u64, concurrency: u16, args: &Args) -> Ru
         .credentials()
         .into_iter()
         .map(|c| {
-            let name = c["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let name = c["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             (name, c["status"]["secretsFingerprint"].clone())
         })
         .collect();
     b.begin();
-    each(n, async |i| b.put_secret(&secret_name(i), &format!("second-{i}")).await).await;
+    each(n, async |i| {
+        b.put_secret(&secret_name(i), &format!("second-{i}")).await
+    })
+    .await;
     b.until("every Credential has synced its new Secret", || {
         let all = b.credentials();
         all.len() == n
@@ -494,7 +521,11 @@ async fn run_one(n: usize, latency_ms: u64, concurrency: u16, args: &Args) -> Ru
                     .as_deref()
         })
         .count();
-    expect("rotate: Segura credentials with the new password", rotated, n);
+    expect(
+        "rotate: Segura credentials with the new password",
+        rotated,
+        n,
+    );
 
     // 4. Delete every Credential.
     b.begin();
@@ -502,7 +533,11 @@ async fn run_one(n: usize, latency_ms: u64, concurrency: u16, args: &Args) -> Ru
     b.until("every Credential is gone", || b.credentials().is_empty())
         .await;
     let delete = b.end(b.elapsed()).await;
-    expect("delete: deactivations", delete.segura.get(Endpoint::Deactivate), n);
+    expect(
+        "delete: deactivations",
+        delete.segura.get(Endpoint::Deactivate),
+        n,
+    );
     let active = b.sim.credentials().iter().filter(|c| c.active).count();
     expect("delete: credentials still active in Segura", active, 0);
 
@@ -609,7 +644,10 @@ fn table(runs: &[Run]) -> String {
 
 /// The command as typed: `cargo bench --bench sync [-- ARGS]`.
 fn command() -> String {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.is_empty() {
         "cargo bench --bench sync".into()
     } else {

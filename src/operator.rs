@@ -12,6 +12,7 @@ use kube::Api;
 use kube::runtime::events::{Recorder, Reporter};
 use tokio::sync::watch;
 
+use crate::controller::applied::AppliedMemo;
 use crate::controller::backoff::Backoffs;
 use crate::controller::context::Context;
 use crate::http::{Probes, serve};
@@ -127,6 +128,7 @@ async fn lead(
         segura: segura.with_observer(metrics.clone()),
         recorder: Recorder::new(kube, reporter),
         backoffs: Backoffs::default(),
+        applied: AppliedMemo::default(),
         metrics: metrics.clone(),
         resync: cfg.resync,
     });

@@ -63,6 +63,7 @@ pub async fn cleanup(cred: &Credential, ctx: &Context) -> Result<Action, Error> 
         (_, None) => {}
     }
     ctx.backoffs.reset(&key);
+    ctx.applied.forget(cred.metadata.uid.as_deref());
     ctx.metrics.set_reason(&key, None);
     ctx.metrics.reconciled("deleted", start.elapsed());
     Ok(Action::await_change())
