@@ -12,6 +12,7 @@ use kube::Api;
 use kube::runtime::events::{Recorder, Reporter};
 use tokio::sync::watch;
 
+use crate::controller::applied::AppliedMemo;
 use crate::controller::backoff::{Backoffs, RetrySchedule};
 use crate::controller::context::Context;
 use crate::http::{Probes, serve};
@@ -144,6 +145,7 @@ async fn lead(
         segura: segura.with_observer(metrics.clone()),
         recorder: Recorder::new(kube, reporter),
         backoffs: Backoffs::new(cfg.retry),
+        applied: AppliedMemo::default(),
         metrics: metrics.clone(),
         resync: cfg.resync,
     });

@@ -71,6 +71,7 @@ pub async fn cleanup(cred: &Credential, ctx: &Context) -> Result<Action, Error> 
     }
     ctx.backoffs.reset(&key);
     ctx.backoffs.reset(&deletion);
+    ctx.applied.forget(cred.metadata.uid.as_deref());
     ctx.metrics.set_reason(&key, None);
     ctx.metrics.reconciled("deleted", start.elapsed());
     Ok(Action::await_change())

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use kube::runtime::events::Recorder;
 
+use super::applied::AppliedMemo;
 use super::backoff::Backoffs;
 use super::conditions::REASON_KUBERNETES_ERROR;
 use crate::metrics::Metrics;
@@ -25,6 +26,8 @@ pub struct Context {
     pub recorder: Recorder,
     /// Per-object backoff of failing Credentials.
     pub backoffs: Backoffs,
+    /// What was applied ahead of the cache (no second upsert on a stale object).
+    pub applied: AppliedMemo,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Periodic resync interval of Credentials in sync.

@@ -1,5 +1,6 @@
 //! The controller: reconcile Credentials against Segura, with conditions, backoff and finalizer.
 
+pub mod applied;
 pub mod backoff;
 mod cleanup;
 pub mod conditions;

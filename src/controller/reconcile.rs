@@ -102,6 +102,15 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
         return Ok(Action::requeue(left));
     }
 
+    // This very state was applied a moment ago and the cache has not seen that status yet;
+    // the watch event of the status write wakes the object again.
+    let uid = cred.metadata.uid.as_deref();
+    let cached_fp = status.and_then(|s| s.fingerprint.as_deref());
+    if ctx.applied.applied_ahead_of_cache(uid, &fp, cached_fp) {
+        ctx.metrics.reconciled("up_to_date", start.elapsed());
+        return Ok(Action::requeue(jittered(ctx.resync)));
+    }
+
     let plan: SyncPlan = match decide(&cred.spec, status, &fp, &sfp, Timestamp::now(), ctx.resync) {
         Decision::UpToDate { requeue_after } => {
             ctx.metrics.reconciled("up_to_date", start.elapsed());
@@ -158,12 +167,13 @@ async fn apply(cred: &Credential, ctx: &Context) -> Result<Action, Error> {
             let applied = Applied {
                 id: up.id.clone(),
                 identifier: up.identifier.clone(),
-                fingerprint: fp,
+                fingerprint: fp.clone(),
                 secrets_fingerprint: sfp,
                 message: note.clone(),
             };
             let new = success_status(status, &applied, generation, now());
             patch_status(ctx, cred, &new).await?;
+            ctx.applied.record(uid, &fp);
             ctx.backoffs.reset(&key);
             ctx.metrics
                 .set_reason(&key, Some(super::conditions::REASON_SYNCED));
@@ -203,6 +213,7 @@ async fn fail(
     code: i64,
     attempted: Option<&str>,
 ) -> Result<(), Error> {
+    ctx.applied.forget(cred.metadata.uid.as_deref());
     let old = cred.status.as_ref();
     let new = failure_status(
         old,
