@@ -234,6 +234,7 @@ impl Bench {
             leader: None,
             listen: None,
             instance: "bench".into(),
+            retry: Default::default(),
         };
         let (stop, rx) = watch::channel(false);
         let slot: Arc<Mutex<Option<Handles>>> = Arc::default();

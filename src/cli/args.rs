@@ -28,8 +28,8 @@ pub enum Command {
     Sync(SyncArgs),
 }
 
-/// How to reach Segura.
-#[derive(Debug, Clone, Args)]
+/// How to reach Segura. `Debug` redacts the client secret.
+#[derive(Clone, Args)]
 pub struct SeguraArgs {
     /// Base URL of Segura, e.g. `https://segura.example.com`.
     #[arg(long, env = "SEGURA_URL")]
@@ -58,6 +58,25 @@ pub struct SeguraArgs {
     /// File holding the OAuth2 client secret (a mounted Secret).
     #[arg(long, env = "SEGURA_CLIENT_SECRET_FILE")]
     pub client_secret_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SeguraArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeguraArgs")
+            .field("segura_url", &self.segura_url)
+            .field("segura_path_prefix", &self.segura_path_prefix)
+            .field("segura_token_path", &self.segura_token_path)
+            .field("segura_ca_bundle", &self.segura_ca_bundle)
+            .field("segura_timeout", &self.segura_timeout)
+            .field("client_id", &self.client_id)
+            .field("client_id_file", &self.client_id_file)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("client_secret_file", &self.client_secret_file)
+            .finish()
+    }
 }
 
 /// `segura-operator run`.
@@ -135,4 +154,24 @@ pub struct SyncArgs {
     /// Segura connection (ignored with `--simulator` and `--dry-run`).
     #[command(flatten)]
     pub segura: SeguraArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_the_arguments_redacts_the_client_secret() {
+        let cli = Cli::parse_from([
+            "segura-operator",
+            "sync",
+            "-f",
+            "examples/",
+            "--client-secret",
+            "cl13nt-s3cret-value",
+        ]);
+        let text = format!("{cli:?}");
+        assert!(text.contains("<redacted>"));
+        assert!(!text.contains("cl13nt-s3cret-value"));
+    }
 }
