@@ -19,6 +19,8 @@ mod harness;
 mod leader;
 #[path = "e2e/lifecycle.rs"]
 mod lifecycle;
+#[path = "e2e/objects.rs"]
+mod objects;
 #[path = "e2e/observability.rs"]
 mod observability;
 #[path = "e2e/policy.rs"]

@@ -9,6 +9,10 @@ mod apiserver;
 #[allow(dead_code)]
 #[path = "e2e/harness.rs"]
 mod harness;
+// Shared with the e2e binary; the leak scan uses a part of it.
+#[allow(dead_code)]
+#[path = "e2e/objects.rs"]
+mod objects;
 #[allow(dead_code)]
 #[path = "e2e/probe.rs"]
 mod probe;

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::auth::{Attributes, Auth};
+use super::delete;
 use super::errors::{ApiError, json_response};
 use super::log::RequestRecord;
 use super::ops::{self, PatchKind, Scope};
@@ -222,7 +223,7 @@ fn dispatch(
             } else {
                 json_body()?
             };
-            (200, ops::delete(&mut store, &scope, name, &options)?)
+            (200, delete::delete(&mut store, &scope, name, &options)?)
         }
         _ => return Err(ApiError::method_not_allowed()),
     };

@@ -9,6 +9,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod delete;
 pub mod errors;
 pub mod handlers;
 pub mod log;

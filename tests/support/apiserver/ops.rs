@@ -1,5 +1,5 @@
-//! What each write verb does to the store: create, update, the patch kinds, delete with
-//! finalizers, and the status subresource split.
+//! What the create, update and patch verbs do to the store, and the status subresource split
+//! (delete is in `delete.rs`).
 
 use serde_json::{Value, json};
 
@@ -28,7 +28,7 @@ pub struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn key(&self, name: &str) -> Key {
+    pub(super) fn key(&self, name: &str) -> Key {
         Key::new(self.res.group, self.res.plural, self.namespace, name)
     }
 }
@@ -44,7 +44,7 @@ fn spec_part(obj: &Value) -> Value {
     v
 }
 
-fn finalizers(obj: &Value) -> Vec<String> {
+pub(super) fn finalizers(obj: &Value) -> Vec<String> {
     obj["metadata"]["finalizers"]
         .as_array()
         .map(|a| {
@@ -242,7 +242,7 @@ fn write(
     Ok(store.commit(ChangeType::Modified, key, new).object.clone())
 }
 
-fn existing(store: &Store, scope: &Scope<'_>, name: &str) -> Result<Value, ApiError> {
+pub(super) fn existing(store: &Store, scope: &Scope<'_>, name: &str) -> Result<Value, ApiError> {
     store
         .get(&scope.key(name))
         .cloned()
@@ -314,11 +314,14 @@ pub fn patch(
             format!("{m}/{}", if scope.status { "status" } else { "" }),
         )
     };
+    let manager = || {
+        field_manager.ok_or_else(|| {
+            ApiError::bad_request("PATCH requests with apply must include fieldManager")
+        })
+    };
     let Some(old) = store.get(&scope.key(name)).cloned() else {
         if kind == PatchKind::Apply && !scope.status {
-            let manager = field_manager.ok_or_else(|| {
-                ApiError::bad_request("PATCH requests with apply must include fieldManager")
-            })?;
+            let manager = manager()?;
             let created = create(store, scope, body.clone())?;
             store.applied.insert(manager_key(manager), body.clone());
             return Ok((201, created));
@@ -342,10 +345,7 @@ pub fn patch(
             )
         })?,
         PatchKind::Apply => {
-            let manager = field_manager.ok_or_else(|| {
-                ApiError::bad_request("PATCH requests with apply must include fieldManager")
-            })?;
-            let key = manager_key(manager);
+            let key = manager_key(manager()?);
             patch::apply(&mut new, store.applied.get(&key), body);
             store.applied.insert(key, body.clone());
         }
@@ -354,48 +354,4 @@ pub fn patch(
         return Err(ApiError::conflict(scope.res, name));
     }
     write(store, scope, &old, new).map(|v| (200, v))
-}
-
-/// DELETE: with finalizers, marks the object as deleting (200 with it); without, removes it
-/// (200 with a `Success` Status). Honours `preconditions` of the DeleteOptions body.
-pub fn delete(
-    store: &mut Store,
-    scope: &Scope<'_>,
-    name: &str,
-    options: &Value,
-) -> Result<Value, ApiError> {
-    let res = scope.res;
-    let old = existing(store, scope, name)?;
-    let pre = &options["preconditions"];
-    for k in ["uid", "resourceVersion"] {
-        if let Some(want) = pre[k].as_str()
-            && Some(want) != old["metadata"][k].as_str()
-        {
-            return Err(ApiError::conflict(res, name));
-        }
-    }
-    let key = scope.key(name);
-    if !finalizers(&old).is_empty() {
-        if old["metadata"].get("deletionTimestamp").is_some() {
-            return Ok(old);
-        }
-        let mut new = old.clone();
-        new["metadata"]["deletionTimestamp"] = json!(now());
-        new["metadata"]["deletionGracePeriodSeconds"] = json!(0);
-        if res.generation {
-            let g = old["metadata"]["generation"].as_i64().unwrap_or(1);
-            new["metadata"]["generation"] = json!(g + 1);
-        }
-        return Ok(store.commit(ChangeType::Modified, key, new).object.clone());
-    }
-    store.commit(ChangeType::Deleted, key, old.clone());
-    let mut details = json!({"name": name});
-    if !res.group.is_empty() {
-        details["group"] = json!(res.group);
-    }
-    details["kind"] = json!(res.plural);
-    details["uid"] = old["metadata"]["uid"].clone();
-    Ok(
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
-    )
 }
