@@ -156,10 +156,12 @@ async fn lead(
         let lost = lost.clone();
         let mut leader = leader.clone();
         let mut shutdown = shutdown.clone();
+        let stopping = shutdown.clone();
         tokio::spawn(async move {
             tokio::select! {
-                // A closed channel is an election that ended (at shutdown), not a loss.
-                r = leader.wait_for(|l| !*l) => if r.is_ok() {
+                // A closed channel, or a lease released because of a shutdown (the election
+                // releases only after it has seen the shutdown), is not a loss.
+                r = leader.wait_for(|l| !*l) => if r.is_ok() && !*stopping.borrow() {
                     lost.store(true, Ordering::SeqCst);
                 },
                 _ = shutdown.wait_for(|s| *s) => {}
