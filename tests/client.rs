@@ -59,6 +59,15 @@ fn device_body(identifier: &str) -> RequestBody {
     )
 }
 
+/// The error a client built from `cfg` gets for an upsert.
+async fn upsert_err(cfg: SeguraConfig) -> SeguraError {
+    SeguraClient::new(cfg)
+        .unwrap()
+        .upsert(&device_body("a"))
+        .await
+        .unwrap_err()
+}
+
 fn statuses(sim: &Simulator, endpoint: SimEndpoint) -> Vec<u16> {
     let recs = sim.requests();
     recs.iter()

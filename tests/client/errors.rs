@@ -162,11 +162,7 @@ async fn gateway_and_server_answers_are_classified() {
     sim.set_faults(Faults::default());
     let mut cfg = config(&sim);
     cfg.prefix = "/nope".into();
-    let err = SeguraClient::new(cfg)
-        .unwrap()
-        .upsert(&device_body("a"))
-        .await
-        .unwrap_err();
+    let err = upsert_err(cfg).await;
     assert_eq!(
         (err.class(), err.reason(), err.code()),
         (ErrorClass::Transient, "EndpointNotFound", 404)

@@ -123,11 +123,7 @@ async fn bad_client_is_an_authorization_error() {
     let sim = start(SimulatorConfig::demo());
     let mut cfg = config(&sim);
     cfg.client_secret = SecretValue::new("wrong-S3cret-value");
-    let err = SeguraClient::new(cfg)
-        .unwrap()
-        .upsert(&device_body("a"))
-        .await
-        .unwrap_err();
+    let err = upsert_err(cfg).await;
     assert_eq!(
         (err.class(), err.reason(), err.code()),
         (ErrorClass::Authorization, "Unauthorized", 401)

@@ -130,13 +130,8 @@ async fn one_leader_reconciles(mut env: Env) {
     .await;
     assert_eq!(readyz(&env, leader).await, 200);
 
-    for i in 0..3 {
-        env.put_credential(&format!("app-{i}"), spec_of(&format!("lead-{i}")))
-            .await;
-    }
-    for i in 0..3 {
-        env.wait_for(&format!("app-{i}"), "Ready", is_synced).await;
-    }
+    env.put_all_ready(3, |i| spec_of(&format!("lead-{i}")))
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         upserts(&env),

@@ -140,13 +140,7 @@ async fn steady_state_costs_nothing(mut env: Env) {
     env.put_secret("app-pw", &[("password", "F1rst-Passw0rd!")])
         .await;
     env.start_default().await;
-    for i in 0..3 {
-        env.put_credential(&format!("app-{i}"), spec(&format!("steady-{i}")))
-            .await;
-    }
-    for i in 0..3 {
-        env.wait_for(&format!("app-{i}"), "Ready", is_synced).await;
-    }
+    env.put_all_ready(3, |i| spec(&format!("steady-{i}"))).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     env.sim.reset_counters();
     let requests_before = env.sim.requests().len();

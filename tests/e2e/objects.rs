@@ -135,4 +135,15 @@ impl Env {
             })
             .collect()
     }
+
+    /// Creates `app-0..count` from `spec(i)` and waits until every one is Ready.
+    pub async fn put_all_ready(&self, count: usize, spec: impl Fn(usize) -> Value) {
+        for i in 0..count {
+            self.put_credential(&format!("app-{i}"), spec(i)).await;
+        }
+        for i in 0..count {
+            self.wait_for(&format!("app-{i}"), "Ready", crate::harness::is_synced)
+                .await;
+        }
+    }
 }
